@@ -1,0 +1,104 @@
+"""The project file ``airready.yaml``: where the inventory, controls, reports and site live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from .fields import Strict
+from .problems import InputError, Problem
+from .yamlsource import SourceDoc, load_file
+
+CONFIG_NAME = "airready.yaml"
+FailOn = Literal["critical", "high", "medium", "low", "none"]
+
+
+class Override(Strict):
+    severity: Literal["critical", "high", "medium", "low"] | None = None
+    enabled: bool = True
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _reason_when_disabled(self) -> Override:
+        if not self.enabled and not (self.reason or "").strip():
+            raise ValueError("disabling a control needs a 'reason'")
+        return self
+
+
+class ProjectConfig(Strict):
+    inventory: list[str] = ["inventory"]
+    controls: list[str] = ["builtin"]
+    reports: str | None = "reports"
+    site: str = "site"
+    fail_on: FailOn = "high"
+    waivers: list[str] = []
+    baseline: str | None = None
+    history: str | None = None
+    overrides: dict[str, Override] = {}
+    max_waiver_days: int = Field(default=180, ge=1)
+    max_file_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+
+
+@dataclass
+class Project:
+    root: Path
+    config: ProjectConfig
+    source: SourceDoc | None  # the parsed airready.yaml, for positions
+
+    def shown(self, path: Path) -> str:
+        """A path as users see it: relative to the project folder where possible."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def locate(self, *path: str | int) -> tuple[int, int]:
+        return self.source.locate(path) if self.source else (1, 1)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding airready.yaml, as git finds .git."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def load_project(project_dir: Path | None, cwd: Path) -> Project:
+    """Read airready.yaml; raises InputError with positions when it is missing or wrong."""
+    if project_dir is not None:
+        if not (project_dir / CONFIG_NAME).is_file():
+            raise InputError([Problem(str(project_dir / CONFIG_NAME), 1, 1,
+                                      f"no {CONFIG_NAME} in {project_dir} (airready init DIR "
+                                      "creates a project)", code="config")])
+        root = project_dir
+    else:
+        found = find_root(cwd)
+        if found is None:
+            raise InputError([Problem(CONFIG_NAME, 1, 1,
+                                      f"no {CONFIG_NAME} in {cwd} or any folder above it "
+                                      "(use --project DIR, or airready init DIR)",
+                                      code="config")])
+        root = found
+    docs, problems = load_file(root / CONFIG_NAME, CONFIG_NAME)
+    if problems:
+        raise InputError(problems)
+    if not docs:
+        return Project(root, ProjectConfig(), None)
+    if len(docs) > 1:
+        line, column = docs[1].line, 1
+        raise InputError([Problem(CONFIG_NAME, line, column,
+                                  f"{CONFIG_NAME} holds one document, not {len(docs)}",
+                                  code="config")])
+    doc = docs[0]
+    try:
+        config = ProjectConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        from .schema_errors import problems_from_validation
+
+        raise InputError(problems_from_validation(doc, exc, ProjectConfig, code="config")) from None
+    return Project(root, config, doc)

@@ -1,0 +1,161 @@
+"""Field types shared by the inventory kinds: names, references, durations, timestamps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
+
+NAME_PATTERN = r"^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$"
+_NAME_RE = re.compile(NAME_PATTERN)
+_NAME_BODY = NAME_PATTERN[1:-1]
+
+# Reference prefixes, in lower case, and the kind each one names.
+KIND_BY_PREFIX = {
+    "organization": "Organization",
+    "person": "Person",
+    "team": "Team",
+    "model": "Model",
+    "dataset": "Dataset",
+    "component": "Component",
+    "tool": "Tool",
+    "datastore": "DataStore",
+    "credential": "Credential",
+    "environment": "Environment",
+    "vendor": "Vendor",
+    "playbook": "Playbook",
+    "incident": "Incident",
+    "risk": "Risk",
+    "waiver": "Waiver",
+}
+PREFIX_BY_KIND = {kind: prefix for prefix, kind in KIND_BY_PREFIX.items()}
+
+
+class Strict(BaseModel):
+    """Base for every block of the format: unknown fields are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class RefTo:
+    """Marks a string field as a reference and says which kinds it may point at."""
+
+    prefixes: tuple[str, ...]
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    prefix, _, name = ref.partition(":")
+    return prefix, name
+
+
+def _ref_checker(prefixes: tuple[str, ...]) -> Any:
+    def check(value: str) -> str:
+        prefix, sep, name = value.partition(":")
+        allowed = " or ".join(f"{p}:<name>" for p in prefixes)
+        if not sep:
+            raise ValueError(f"a reference is written kind:name, e.g. {allowed}; got {value!r}")
+        if prefix not in prefixes:
+            raise ValueError(f"expected a reference to {allowed}, got {value!r}")
+        if not _NAME_RE.match(name):
+            raise ValueError(f"{name!r} is not a valid name (lower case letters, digits, . _ -)")
+        return value
+
+    return check
+
+
+def Ref(*prefixes: str) -> Any:  # noqa: N802 - reads as a type in annotations
+    """A ``kind:name`` reference to one of ``prefixes``."""
+    pattern = f"^({'|'.join(prefixes)}):{_NAME_BODY}$"
+    return Annotated[
+        str,
+        AfterValidator(_ref_checker(prefixes)),
+        RefTo(prefixes),
+        WithJsonSchema({"type": "string", "pattern": pattern,
+                        "description": "reference: " + " or ".join(f"{p}:<name>" for p in prefixes)}),
+    ]
+
+
+def _check_name(value: str) -> str:
+    if not _NAME_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid name: lower case letters, digits, '.', '_' and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return value
+
+
+Name = Annotated[str, AfterValidator(_check_name),
+                 WithJsonSchema({"type": "string", "pattern": NAME_PATTERN})]
+
+# Durations: ISO 8601 (PT1H, P3D, P1DT2H) or the short forms 90d, 4h, 30m, 2w.
+_ISO_DURATION = re.compile(
+    r"^P(?!$)(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+_SHORT_DURATION = re.compile(r"^(?P<amount>\d+)(?P<unit>[smhdw])$")
+_SHORT_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+DURATION_PATTERN = r"^(P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?|\d+[smhdw])$"
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """``PT1H`` -> 1 hour, ``90d`` -> 90 days. Raises ValueError on anything else.
+
+    Months and years are refused: their length varies, so a deadline in them is ambiguous.
+    """
+    match = _ISO_DURATION.match(text)
+    if match:
+        parts = {k: int(v) for k, v in match.groupdict().items() if v}
+        return dt.timedelta(**parts)
+    match = _SHORT_DURATION.match(text)
+    if match:
+        return dt.timedelta(**{_SHORT_UNITS[match["unit"]]: int(match["amount"])})
+    raise ValueError(
+        f"{text!r} is not a duration: use ISO 8601 (PT1H, PT4H, P3D) or a short form (90d, 4h)"
+    )
+
+
+def format_duration(delta: dt.timedelta) -> str:
+    """ISO 8601 for a timedelta, e.g. PT34M, P3DT4H."""
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    out = f"{sign}P" + (f"{days}D" if days else "")
+    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (
+        f"{secs}S" if secs else "")
+    if clock:
+        out += "T" + clock
+    return out if out not in ("P", "-P") else "PT0S"
+
+
+def _check_duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+Duration = Annotated[str, AfterValidator(_check_duration),
+                     WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN})]
+
+
+def _check_aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("a timestamp must carry a time zone, e.g. 2026-11-02T09:14:00Z")
+    return value
+
+
+Timestamp = Annotated[dt.datetime, AfterValidator(_check_aware)]
+
+Identifier = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^[a-z0-9_]+$"}),
+                       AfterValidator(lambda v: _identifier(v))]
+
+
+def _identifier(value: str) -> str:
+    if not re.match(r"^[a-z0-9_]+$", value):
+        raise ValueError(f"{value!r} is not an identifier (lower case letters, digits and _)")
+    return value

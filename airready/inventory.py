@@ -1,0 +1,51 @@
+"""The validated inventory: entities by reference, each with the document it came from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .fields import PREFIX_BY_KIND
+from .kinds import Entity
+from .yamlsource import SourceDoc
+
+
+@dataclass
+class Inventory:
+    entities: dict[str, Entity] = field(default_factory=dict)  # by "kind:name"
+    sources: dict[str, SourceDoc] = field(default_factory=dict)
+    # References that documents tried to declare but failed validation: not dangling.
+    declared: set[str] = field(default_factory=set)
+    _by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, entity: Entity, source: SourceDoc) -> None:
+        self.entities[entity.ref] = entity
+        self.sources[entity.ref] = source
+        self._by_kind[entity.kind].append(entity)
+
+    def of_kind(self, kind: str) -> list[Entity]:
+        return self._by_kind.get(kind, [])
+
+    def get(self, ref: str) -> Entity | None:
+        return self.entities.get(ref)
+
+    @property
+    def organization(self) -> Entity | None:
+        found = self.of_kind("Organization")
+        return found[0] if found else None
+
+    def names(self, prefixes: Iterable[str]) -> list[str]:
+        kinds = {k for k, p in PREFIX_BY_KIND.items() if p in set(prefixes)}
+        return [e.name for kind in kinds for e in self.of_kind(kind)]
+
+    def locate(self, ref: str, path: Sequence[str | int] = (), key: bool = False
+               ) -> tuple[str, int, int]:
+        """File, line and column of ``path`` inside the entity ``ref``."""
+        source = self.sources[ref]
+        line, column = source.locate(path, key=key)
+        return source.file, line, column
+
+    def spec(self, ref: str) -> Any:
+        return self.entities[ref].spec

@@ -1,0 +1,455 @@
+"""The inventory format: one pydantic model per kind (see docs/format.md).
+
+The format demands only what identifies and connects entities.  Everything that
+readiness asks for (backups, logging, baselines, rollback, contacts) is optional
+here: its absence is a control's finding, never a validation error, so that an
+inventory full of gaps still validates and can be audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, create_model
+
+from .fields import Duration, Identifier, Name, Ref, Strict, Timestamp
+
+API_VERSION = "airready/v1"
+
+Scenario = Literal[
+    "prompt_injection", "data_poisoning", "model_theft", "adversarial_inputs",
+    "supply_chain", "infrastructure", "data_leakage",
+]
+SCENARIOS: tuple[str, ...] = Scenario.__args__  # type: ignore[attr-defined]
+Regulation = Literal["gdpr", "eu_ai_act", "hipaa", "nis2", "dora", "sec"]
+Skill = Literal["ml", "security", "data_science", "legal", "communications"]
+Severity = Annotated[str, Field(pattern=r"^P[1-9]$")]
+DataClass = Identifier
+
+PersonRef = Ref("person")
+OwnerRef = Ref("person", "team")
+VendorRef = Ref("vendor")
+DatasetRef = Ref("dataset")
+ModelRef = Ref("model")
+DataStoreRef = Ref("datastore")
+ANY_REF = Ref(
+    "person", "team", "model", "dataset", "component", "tool", "datastore", "credential",
+    "environment", "vendor", "playbook", "incident", "risk",
+)
+
+
+# --- envelope -----------------------------------------------------------------------------
+
+class Link(Strict):
+    title: str
+    url: str
+
+
+class Metadata(Strict):
+    name: Name
+    title: str | None = None
+    description: str | None = None
+    owner: OwnerRef | None = None  # type: ignore[valid-type]
+    labels: dict[str, str] = {}
+    links: list[Link] = []
+    external: bool = False
+
+
+# --- Organization ---------------------------------------------------------------------------
+
+class Role(Strict):
+    primary: PersonRef  # type: ignore[valid-type]
+    backup: PersonRef | None = None  # type: ignore[valid-type]
+
+
+class Channel(Strict):
+    name: str
+    kind: str  # slack, teams, bridge, phone, email, signal ...
+    dedicated: bool | None = None
+    independent_of_ai: bool | None = None
+    secure: bool | None = None
+
+
+class TabletopExercise(Strict):
+    date: dt.date
+    scenarios: list[Scenario] = []
+    participants: list[PersonRef] = []  # type: ignore[valid-type]
+    notes: str | None = None
+
+
+class Escalation(Strict):
+    legal: str | None = None
+    notify_customers: str | None = None
+    take_offline: str | None = None
+
+
+class Targets(Strict):
+    detect: Duration | None = None
+    contain: Duration | None = None
+    remediate: Duration | None = None
+    notify: Duration | None = None
+
+
+class ForensicEnvironment(Strict):
+    isolated: bool | None = None
+    location: str | None = None
+    last_verified: dt.date | None = None
+
+
+class OrganizationSpec(Strict):
+    roles: dict[Identifier, Role] = {}  # type: ignore[valid-type]
+    team: list[PersonRef] = []  # type: ignore[valid-type]
+    channels: list[Channel] = []
+    tabletop_exercises: list[TabletopExercise] = []
+    escalation: Escalation | None = None
+    severity_scale: dict[Severity, str] = {}  # type: ignore[valid-type]
+    targets: dict[Severity, Targets] = {}  # type: ignore[valid-type]
+    forensic_environment: ForensicEnvironment | None = None
+    regulations: list[Regulation] = []
+    recurrence_watch: Duration | None = None  # how long enhanced monitoring runs after closure
+
+
+# --- people ---------------------------------------------------------------------------------
+
+class PersonSpec(Strict):
+    email: str | None = None
+    phone: str | None = None
+    role_training: dt.date | None = None
+    skills: list[Skill] = []
+
+
+class OnCall(Strict):
+    url: str | None = None
+    channel: str | None = None
+
+
+class TeamSpec(Strict):
+    members: list[PersonRef] = []  # type: ignore[valid-type]
+    on_call: OnCall | None = None
+
+
+# --- models and what they stand on ----------------------------------------------------------
+
+class FineTuning(Strict):
+    date: dt.date | None = None
+    dataset: DatasetRef  # type: ignore[valid-type]
+    by: Ref("person", "team", "vendor") | None = None  # type: ignore[valid-type]
+
+
+class ToolGrant(Strict):
+    tool: Ref("tool")  # type: ignore[valid-type]
+    permissions: list[Identifier] = []  # type: ignore[valid-type]
+
+
+class Users(Strict):
+    count: int | None = Field(default=None, ge=0)
+    audience: Literal["internal", "external"] | None = None
+
+
+class Logging(Strict):
+    inputs: bool | None = None
+    outputs: bool | None = None
+    timestamps: bool | None = None
+    session_ids: bool | None = None
+    user_attribution: bool | None = None
+    store: DataStoreRef | None = None  # type: ignore[valid-type]
+    retention_days: int | None = Field(default=None, ge=0)
+
+
+class Latency(Strict):
+    p50: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+
+
+class Tokens(Strict):
+    mean: float | None = None
+    p95: float | None = None
+
+
+class Baselines(Strict):
+    documented: dt.date | None = None
+    output_distribution: str | None = None
+    latency_ms: Latency | None = None
+    tokens: Tokens | None = None
+    refusal_rate: float | None = Field(default=None, ge=0, le=1)
+
+
+class Monitoring(Strict):
+    alerts: list[Identifier] = []  # type: ignore[valid-type]
+    destination: str | None = None
+
+
+class Rollback(Strict):
+    known_good_version: str | None = None
+    artifact_checksum: str | None = None
+    procedure: str | None = None
+    last_tested: dt.date | None = None
+    target_minutes: int | None = Field(default=None, ge=0)
+
+
+class Containment(Strict):
+    kill_switch: bool | None = None
+    input_filtering: bool | None = None
+    tool_restriction: bool | None = None
+    rate_limiting: bool | None = None
+    enhanced_logging: bool | None = None
+
+
+class Architecture(Strict):
+    doc: str | None = None
+    endpoints: list[str] = []
+    auth: str | None = None
+    data_flow: str | None = None
+    integrations: list[str] = []
+
+
+class ModelSpec(Strict):
+    version: str | None = None
+    lifecycle: Literal["production", "staging", "experimental", "retired"] | None = None
+    risk_tier: Literal["high", "medium", "low"] | None = None
+    provider: VendorRef | None = None  # type: ignore[valid-type]
+    base_model: ModelRef | None = None  # type: ignore[valid-type]
+    training_data: list[DatasetRef] = []  # type: ignore[valid-type]
+    fine_tuning: list[FineTuning] = []
+    depends_on: list[Ref("component", "model", "datastore")] = []  # type: ignore[valid-type]
+    tools: list[ToolGrant] = []
+    data_access: list[DataStoreRef] = []  # type: ignore[valid-type]
+    credentials: list[Ref("credential")] = []  # type: ignore[valid-type]
+    environments: list[Ref("environment")] = []  # type: ignore[valid-type]
+    users: Users | None = None
+    data_classes: list[DataClass] = []  # type: ignore[valid-type]
+    logging: Logging | None = None
+    baselines: Baselines | None = None
+    monitoring: Monitoring | None = None
+    rollback: Rollback | None = None
+    containment: Containment | None = None
+    architecture: Architecture | None = None
+
+
+class Provenance(Strict):
+    checksum: str | None = None
+    verified: dt.date | None = None
+    signed: bool | None = None
+
+
+class DatasetSpec(Strict):
+    source: str | None = None
+    supplier: VendorRef | None = None  # type: ignore[valid-type]
+    derived_from: list[DatasetRef] = []  # type: ignore[valid-type]
+    data_classes: list[DataClass] = []  # type: ignore[valid-type]
+    provenance: Provenance | None = None
+
+
+class ComponentSpec(Strict):
+    type: Literal["serving", "vector_db", "library", "framework", "container_image",
+                  "hardware"] | None = None
+    version: str | None = None
+    supplier: VendorRef | None = None  # type: ignore[valid-type]
+    checksum: str | None = None
+    depends_on: list[Ref("component")] = []  # type: ignore[valid-type]
+
+
+class ToolSpec(Strict):
+    system: str | None = None
+    actions: list[Identifier] = []  # type: ignore[valid-type]
+    reaches: list[Ref("datastore", "tool")] = []  # type: ignore[valid-type]
+    can_disable: bool | None = None
+
+
+class DataStoreSpec(Strict):
+    data_classes: list[DataClass] = []  # type: ignore[valid-type]
+    immutable: bool | None = None
+    retention_days: int | None = Field(default=None, ge=0)
+    separate_from: list[ANY_REF] = []  # type: ignore[valid-type]
+
+
+class CredentialSpec(Strict):
+    grants: list[Ref("tool", "datastore")] = []  # type: ignore[valid-type]
+    rotation_days: int | None = Field(default=None, ge=0)
+    revocation: str | None = None
+    last_rotated: dt.date | None = None
+
+
+class EnvironmentSpec(Strict):
+    stage: Literal["production", "staging", "dev"] | None = None
+    region: str | None = None
+    users: int | None = Field(default=None, ge=0)
+
+
+class SecurityContact(Strict):
+    email: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    verified: dt.date | None = None
+
+
+class VendorSpec(Strict):
+    security_contact: SecurityContact | None = None
+    incident_reporting: str | None = None
+    notification_sla: Duration | None = None
+    services: list[str] = []
+
+
+class PlaybookSpec(Strict):
+    scenario: Scenario
+    steps: list[str] = []
+    last_reviewed: dt.date | None = None
+    last_exercised: dt.date | None = None
+    applies_to: Literal["all"] | list[ModelRef] = []  # type: ignore[valid-type]
+
+
+# --- after an incident ------------------------------------------------------------------------
+
+class Timeline(Strict):
+    started: Timestamp | None = None
+    detected: Timestamp | None = None
+    stakeholders_notified: Timestamp | None = None
+    contained: Timestamp | None = None
+    remediated: Timestamp | None = None
+    closed: Timestamp | None = None
+
+
+class Impact(Strict):
+    users: int | None = Field(default=None, ge=0)
+    data_classes: list[DataClass] = []  # type: ignore[valid-type]
+    downstream_actions: str | None = None
+    deaths: int | None = Field(default=None, ge=0)
+    widespread: bool | None = None
+    critical_infrastructure: bool | None = None
+
+
+class RegulatoryFiling(Strict):
+    regime: Regulation
+    notified_at: Timestamp | None = None
+    aware_at: Timestamp | None = None  # when the clock started, if not at detection
+    reference: str | None = None
+
+
+class Evidence(Strict):
+    what: str
+    location: str | None = None
+    preserved_at: Timestamp | None = None
+
+
+class Action(Strict):
+    title: str
+    owner: OwnerRef | None = None  # type: ignore[valid-type]
+    due: dt.date | None = None
+    status: Literal["open", "in_progress", "done", "cancelled"] = "open"
+
+
+class Review(Strict):
+    held: dt.date | None = None
+    blameless: bool | None = None
+    participants: list[PersonRef] = []  # type: ignore[valid-type]
+
+
+class IncidentSpec(Strict):
+    severity: Severity  # type: ignore[valid-type]
+    category: Scenario
+    models: list[ModelRef] = []  # type: ignore[valid-type]
+    detection_source: Literal["automated_monitoring", "user_report", "security_team",
+                              "external", "audit"] | None = None
+    timeline: Timeline = Timeline()
+    entry_point: str | None = None
+    root_cause: str | None = None
+    contributing_factors: list[str] = []
+    detection_gap: str | None = None
+    impact: Impact | None = None
+    regulatory: list[RegulatoryFiling] = []
+    evidence: list[Evidence] = []
+    actions: list[Action] = []
+    review: Review | None = None
+    lessons: list[str] = []
+
+
+class Treatment(Strict):
+    title: str
+    owner: OwnerRef | None = None  # type: ignore[valid-type]
+    due: dt.date | None = None
+    status: Literal["open", "in_progress", "done", "cancelled"] = "open"
+
+
+class RiskSpec(Strict):
+    title: str
+    models: list[ModelRef] = []  # type: ignore[valid-type]
+    category: str | None = None
+    likelihood: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    status: Literal["open", "mitigating", "accepted", "closed"] = "open"
+    source: str | None = None  # an incident reference or a control id
+    treatments: list[Treatment] = []
+    review_by: dt.date | None = None
+    controls: list[str] = []  # control ids whose gaps feed this risk
+
+
+class WaiverSpec(Strict):
+    control: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3}$")]
+    targets: Literal["all"] | list[ANY_REF]  # type: ignore[valid-type]
+    justification: str = Field(min_length=1)
+    approved_by: PersonRef  # type: ignore[valid-type]
+    expires: dt.date
+
+
+# --- the envelope, per kind ----------------------------------------------------------------
+
+SPEC_BY_KIND: dict[str, type[Strict]] = {
+    "Organization": OrganizationSpec,
+    "Person": PersonSpec,
+    "Team": TeamSpec,
+    "Model": ModelSpec,
+    "Dataset": DatasetSpec,
+    "Component": ComponentSpec,
+    "Tool": ToolSpec,
+    "DataStore": DataStoreSpec,
+    "Credential": CredentialSpec,
+    "Environment": EnvironmentSpec,
+    "Vendor": VendorSpec,
+    "Playbook": PlaybookSpec,
+    "Incident": IncidentSpec,
+    "Risk": RiskSpec,
+    "Waiver": WaiverSpec,
+}
+OWNER_REQUIRED = frozenset({"Model", "Dataset", "Tool", "Playbook", "Risk"})
+KINDS = tuple(SPEC_BY_KIND)
+
+
+class Entity(Strict):
+    """Common envelope; ``entity_class(kind)`` gives the class with the right spec."""
+
+    apiVersion: Literal["airready/v1"]  # noqa: N815 - the format's own spelling
+    kind: str
+    metadata: Metadata
+    spec: Any = None
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+    @property
+    def ref(self) -> str:
+        from .fields import PREFIX_BY_KIND
+
+        return f"{PREFIX_BY_KIND[self.kind]}:{self.metadata.name}"
+
+
+def _make_entity_class(kind: str, spec: type[Strict]) -> type[Entity]:
+    # The spec may be omitted only by external entities or kinds with no required field;
+    # validate.py checks that, and the owner rule, so it can point at the right line.
+    return create_model(  # type: ignore[no-any-return, call-overload]
+        f"{kind}Entity",
+        __base__=Entity,
+        kind=(Literal[kind], ...),
+        spec=(spec | None, None),
+    )
+
+
+def spec_required(kind: str) -> bool:
+    return any(f.is_required() for f in SPEC_BY_KIND[kind].model_fields.values())
+
+
+ENTITY_CLASS: dict[str, type[Entity]] = {
+    kind: _make_entity_class(kind, spec) for kind, spec in SPEC_BY_KIND.items()
+}

@@ -17,10 +17,16 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .config import Project, load_project
+from .audit import load_all, resolve_today, run_audit
+from .catalog import Catalog, load_catalog
+from .config import Project, find_root, load_project
 from .files import write_atomic
 from .inventory import Inventory
 from .problems import InputError, Problem, has_errors
+from .report import controls as controls_report
+from .report import jsonout as json_report
+from .report import text as text_report
+from .schema_errors import did_you_mean
 from .schema_export import all_schemas, combined_schema, dumps
 from .validate import load_inventory
 
@@ -94,6 +100,93 @@ def schema(out_dir: Path | None) -> int:
     click.echo(f"wrote {changed} schema file(s) to {out_dir} "
                f"({len(all_schemas()) - changed} unchanged)", err=True)
     return EXIT_OK
+
+
+def _style_for_terminal() -> Any:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
+        return text_report.plain
+    colours = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan",
+               "error": "red"}
+    return lambda text, key: click.style(text, fg=colours.get(key), bold=key == "critical")
+
+
+FORMAT_CHOICES = ["text", "json"]
+
+
+@cli.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the output to this file instead of standard output.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "none"]),
+              help="Exit 1 when a gap at or above this severity remains "
+                   "(default: fail_on in airready.yaml).")
+@click.option("--today", help="Judge dates as of this day (YYYY-MM-DD; also $AIRREADY_TODAY).")
+@click.option("-v", "--verbose", is_flag=True, help="Also list waived findings.")
+def check(project_dir: Path | None, fmt: str, output: Path | None, fail_on: str | None,
+          today: str | None, verbose: bool) -> int:
+    """Validate, evaluate every control, print findings and a summary (the CI gate)."""
+    project = _open_project(project_dir)
+    day = resolve_today(today)
+    loaded = load_all(project)
+    _print_problems(loaded.warnings)
+    result = run_audit(loaded, day)
+    threshold = fail_on or project.config.fail_on
+    if fmt == "json":
+        text = json_report.render(result, threshold)
+    else:
+        style = _style_for_terminal() if output is None else text_report.plain
+        text = text_report.render(result, threshold, style, verbose)
+    if output is not None:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    return EXIT_GAPS if result.at_or_above(threshold) else EXIT_OK
+
+
+@cli.group()
+def controls() -> None:
+    """Browse the control catalog."""
+
+
+@controls.command("list")
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+def controls_list(project_dir: Path | None, fmt: str) -> int:
+    """List every control: id, severity, phase, what it applies to, title."""
+    catalog = _catalog(project_dir)
+    click.echo(controls_report.render_list(list(catalog.controls.values()), fmt), nl=False)
+    return EXIT_OK
+
+
+@controls.command("show")
+@click.argument("control_id")
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+def controls_show(control_id: str, project_dir: Path | None, fmt: str) -> int:
+    """Show one control in full: why it matters, how to fix it, references."""
+    catalog = _catalog(project_dir)
+    control = catalog.get(control_id)
+    if control is None:
+        raise click.UsageError(f"unknown control {control_id!r}"
+                               + did_you_mean(control_id, catalog.controls))
+    click.echo(controls_report.render_show(control, fmt), nl=False)
+    return EXIT_OK
+
+
+def _catalog(project_dir: Path | None) -> Catalog:
+    """The project's catalog when inside a project, else the builtin one."""
+    project = None
+    if project_dir is not None or find_root(Path.cwd()) is not None:
+        project = _open_project(project_dir)
+    catalog, problems = load_catalog(project)
+    if has_errors(problems):
+        raise InputError(problems)
+    return catalog
 
 
 def _debug_requested(argv: list[str]) -> bool:

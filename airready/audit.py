@@ -1,0 +1,53 @@
+"""One audit, end to end: project -> inventory -> catalog -> findings. Returns values only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from .catalog import Catalog, Control, load_catalog
+from .config import Project
+from .engine import evaluate
+from .findings import AuditResult
+from .inventory import Inventory
+from .problems import InputError, Problem, has_errors
+from .validate import load_inventory
+
+TODAY_ENV = "AIRREADY_TODAY"
+
+
+def resolve_today(option: str | None) -> dt.date:
+    """``--today`` wins, then $AIRREADY_TODAY, then the real date: audits are reproducible."""
+    for source, text in (("--today", option), (TODAY_ENV, os.environ.get(TODAY_ENV))):
+        if text:
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                raise InputError([Problem(source, 1, 1,
+                                          f"{source}: {text!r} is not a date (YYYY-MM-DD)",
+                                          code="usage")]) from None
+    return dt.date.today()
+
+
+@dataclass
+class Loaded:
+    project: Project
+    inventory: Inventory
+    catalog: Catalog
+    warnings: list[Problem]
+
+
+def load_all(project: Project) -> Loaded:
+    """Inventory and catalog; raises InputError with every problem if either is invalid."""
+    inventory, problems = load_inventory(project)
+    catalog, catalog_problems = load_catalog(project)
+    problems = problems + catalog_problems
+    if has_errors(problems):
+        raise InputError(problems)
+    return Loaded(project, inventory, catalog, problems)
+
+
+def run_audit(loaded: Loaded, today: dt.date, controls: list[Control] | None = None,
+              targets: set[str] | None = None) -> AuditResult:
+    return evaluate(loaded.inventory, loaded.catalog, today, controls, targets)

@@ -1,0 +1,201 @@
+"""The control catalog: controls are YAML data, loaded, checked and compiled here.
+
+``builtin`` is the catalog shipped in the package (airready/catalog/); a project may
+add folders of its own controls and adjust any control in airready.yaml
+(``overrides``: severity, or ``enabled: false`` with a reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from .conditions import Condition, ConditionError, compile_condition
+from .config import CONFIG_NAME, Project
+from .fields import Strict
+from .kinds import KINDS
+from .problems import Problem
+from .schema_errors import did_you_mean, problems_from_validation
+from .yamlsource import SourceDoc, find_yaml_files, load_file
+
+BUILTIN_DIR = Path(__file__).parent / "catalog"
+SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+PHASES = ("preparation", "detection", "containment", "investigation", "remediation",
+          "post_incident")
+FRAMEWORKS = {
+    "nist_ai_rmf": "NIST AI RMF 1.0",
+    "iso_42001": "ISO/IEC 42001:2023",
+    "owasp_llm": "OWASP Top 10 for LLM Applications 2025",
+    "mitre_atlas": "MITRE ATLAS",
+    "eu_ai_act": "EU AI Act (Regulation (EU) 2024/1689)",
+}
+Severity = Literal["critical", "high", "medium", "low"]
+Phase = Literal["preparation", "detection", "containment", "investigation", "remediation",
+                "post_incident"]
+ID_PATTERN = r"^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3}$"
+
+
+class AppliesTo(Strict):
+    kind: str
+    where: dict[str, Any] | None = None
+
+
+class Remediation(Strict):
+    text: str
+    example: str | None = None
+
+
+class Examples(Strict):
+    """Minimal inventories that make the control pass and fail; tests and docs use them."""
+
+    passing: list[dict[str, Any]] = Field(alias="pass", min_length=1)
+    failing: list[dict[str, Any]] = Field(alias="fail", min_length=1)
+
+
+class ControlSpec(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str
+    phase: Phase
+    checklist_item: str
+    severity: Severity
+    applies_to: AppliesTo
+    check: dict[str, Any]
+    failure: str  # what a failing target lacks, in a few words: "logs no user attribution"
+    remediation: Remediation
+    references: dict[str, list[str]] = {}
+    examples: Examples | None = None
+    tags: list[str] = []
+
+
+@dataclass
+class Control:
+    spec: ControlSpec
+    source: SourceDoc
+    check: Condition
+    where: Condition | None
+    severity: str  # after overrides
+    builtin: bool
+    enabled: bool = True
+    disabled_reason: str | None = None
+    overridden: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def kind(self) -> str:
+        return self.spec.applies_to.kind
+
+
+@dataclass
+class Catalog:
+    controls: dict[str, Control]
+
+    def enabled(self) -> list[Control]:
+        return [c for c in self.controls.values() if c.enabled]
+
+    def get(self, control_id: str) -> Control | None:
+        return self.controls.get(control_id)
+
+
+def _control_from_doc(doc: SourceDoc, builtin: bool) -> tuple[Control | None, list[Problem]]:
+    try:
+        spec = ControlSpec.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, problems_from_validation(doc, exc, ControlSpec, code="control")
+    problems = []
+    if spec.applies_to.kind not in KINDS:
+        line, column = doc.locate(("applies_to", "kind"))
+        problems.append(Problem(doc.file, line, column,
+                                f"applies_to.kind: unknown kind {spec.applies_to.kind!r}"
+                                + did_you_mean(spec.applies_to.kind, KINDS), code="control"))
+    unknown = set(spec.references) - set(FRAMEWORKS)
+    for name in sorted(unknown):
+        line, column = doc.locate(("references", name), key=True)
+        problems.append(Problem(doc.file, line, column,
+                                f"references: unknown framework {name!r}"
+                                + did_you_mean(name, FRAMEWORKS), code="control"))
+    try:
+        check = compile_condition(spec.check, ("check",))
+        where = (compile_condition(spec.applies_to.where, ("applies_to", "where"))
+                 if spec.applies_to.where else None)
+    except ConditionError as exc:
+        line, column = doc.locate(exc.where)
+        problems.append(Problem(doc.file, line, column,
+                                f"{'.'.join(map(str, exc.where))}: {exc.message}",
+                                code="control"))
+        return None, problems
+    if problems:
+        return None, problems
+    return Control(spec, doc, check, where, spec.severity, builtin), []
+
+
+def _catalog_paths(project: Project | None) -> list[tuple[Path, bool, tuple[str | int, ...]]]:
+    if project is None:
+        return [(BUILTIN_DIR, True, ())]
+    paths = []
+    for index, entry in enumerate(project.config.controls):
+        if entry == "builtin":
+            paths.append((BUILTIN_DIR, True, ("controls", index)))
+        else:
+            paths.append((project.root / entry, False, ("controls", index)))
+    return paths
+
+
+def load_catalog(project: Project | None) -> tuple[Catalog, list[Problem]]:
+    """Every control the project uses, overrides applied; problems instead of exceptions."""
+    controls: dict[str, Control] = {}
+    problems: list[Problem] = []
+    for folder, builtin, where in _catalog_paths(project):
+        if not folder.exists():
+            line, column = project.locate(*where) if project else (1, 1)
+            problems.append(Problem(CONFIG_NAME, line, column,
+                                    f"controls: {folder.name!r} does not exist", code="config"))
+            continue
+        for path in find_yaml_files(folder):
+            shown = (f"builtin:{path.relative_to(BUILTIN_DIR).as_posix()}" if builtin
+                     else project.shown(path) if project else path.as_posix())
+            docs, file_problems = load_file(path, shown)
+            problems.extend(file_problems)
+            for doc in docs:
+                control, control_problems = _control_from_doc(doc, builtin)
+                problems.extend(control_problems)
+                if control is None:
+                    continue
+                if control.id in controls:
+                    first = controls[control.id].source
+                    line, column = doc.locate(("id",))
+                    problems.append(Problem(doc.file, line, column,
+                                            f"id: {control.id} is defined twice (first in "
+                                            f"{first.file}:{first.line})", code="control"))
+                    continue
+                controls[control.id] = control
+    if project is not None:
+        problems.extend(_apply_overrides(project, controls))
+    ordered = dict(sorted(controls.items()))
+    return Catalog(ordered), problems
+
+
+def _apply_overrides(project: Project, controls: dict[str, Control]) -> list[Problem]:
+    problems = []
+    for control_id, override in project.config.overrides.items():
+        control = controls.get(control_id)
+        if control is None:
+            line, column = project.locate("overrides", control_id)
+            problems.append(Problem(CONFIG_NAME, line, column,
+                                    f"overrides: unknown control {control_id!r}"
+                                    + did_you_mean(control_id, controls), code="config"))
+            continue
+        if override.severity is not None:
+            control.overridden["severity"] = (control.severity, override.severity)
+            control.severity = override.severity
+        if not override.enabled:
+            control.enabled = False
+            control.disabled_reason = override.reason
+    return problems

@@ -1,0 +1,646 @@
+"""The check language: declarative conditions compiled into small Python closures.
+
+A control's ``check`` (and its ``applies_to.where``) is a mapping in one of these
+shapes; nothing is ever eval'd:
+
+* ``{all: [C, ...]}``, ``{any: [C, ...]}``, ``{not: C}``: combine conditions.
+* ``{path: spec.logging.inputs, <operator>: <argument>}``: a field condition.  A path
+  is dotted; ``*`` stands for every item of a list or every value of a mapping
+  (``spec.roles.*.backup``), and then every item must satisfy the operator (or just
+  one, with ``quantifier: any``).  A missing value fails with "is not set".
+* ``{path: P, each: C}`` / ``{path: P, some: C}``: evaluate ``C`` inside every (or
+  some) item found at ``P``; paths in ``C`` are relative to that item.
+* ``{path: P, ref: C}``: follow the references at ``P`` and evaluate ``C`` on each
+  referenced entity (``{path: spec.provider, ref: {path: spec.security_contact.email,
+  exists: true}}``).
+* ``{org: C}``: evaluate ``C`` on the Organization.
+* ``{query: {kind: K, where: C}, count_min: N}``: count entities of kind ``K``
+  matching ``C`` across the inventory (``$target`` in ``C`` is the audited entity).
+
+The operators are the functions in ``OPERATORS``; each docstring shows a passing and
+a failing example, which the documentation renders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from .fields import format_duration, parse_duration
+
+if TYPE_CHECKING:
+    from .inventory import Inventory
+
+Path = tuple[str | int, ...]
+TARGET = "$target"
+
+
+class ConditionError(ValueError):
+    """A control's condition is malformed; ``where`` is the path inside the control."""
+
+    def __init__(self, message: str, where: Path):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+class EvaluationError(Exception):
+    """The check could not be evaluated on this target (state ``error``)."""
+
+
+@dataclass
+class Context:
+    inventory: Inventory
+    today: dt.date
+    target: str  # the audited entity's reference
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    ref: str  # the entity holding the deciding value (the target, or one it references)
+    path: Path  # where the deciding value is (or should be)
+    evidence: str  # what was found, in words: "logging.user_attribution is false"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where relative paths start: an object inside entity ``ref`` at ``base``."""
+
+    root: Any
+    ref: str
+    base: Path
+
+
+Condition = Callable[[Scope, Context], Outcome]
+
+
+# --- paths ----------------------------------------------------------------------------------
+
+def parse_path(text: Any, where: Path) -> tuple[str, ...]:
+    if not isinstance(text, str) or not re.fullmatch(r"[A-Za-z_*][\w*]*(\.[\w*]+)*", text):
+        raise ConditionError(f"path must be dotted field names, e.g. spec.logging.inputs; "
+                             f"got {text!r}", where)
+    return tuple(text.split("."))
+
+
+def _child(value: Any, step: str) -> Any:
+    if isinstance(value, BaseModel):
+        return getattr(value, step, None)
+    if isinstance(value, dict):
+        return value.get(step)
+    if isinstance(value, list) and step.isdigit():
+        index = int(step)
+        return value[index] if index < len(value) else None
+    return None
+
+
+def resolve(root: Any, steps: tuple[str, ...], base: Path) -> Iterator[tuple[Path, Any]]:
+    """Every (concrete path, value) that ``steps`` names below ``root``."""
+    if not steps:
+        yield base, root
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "*":
+        if isinstance(root, list):
+            for index, item in enumerate(root):
+                yield from resolve(item, rest, (*base, index))
+        elif isinstance(root, dict):
+            for key, item in root.items():
+                yield from resolve(item, rest, (*base, key))
+        return
+    yield from resolve(_child(root, step), rest, (*base, step))
+
+
+def show_path(path: Path) -> str:
+    """``spec.logging.inputs`` as users read it in messages: without the ``spec.`` prefix."""
+    parts = [str(p) for p in path]
+    if parts and parts[0] == "spec":
+        parts = parts[1:]
+    return ".".join(parts) or "the entity"
+
+
+def show_value(value: Any) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(show_value(v) for v in value) + "]" if value else "empty"
+    if isinstance(value, BaseModel | dict):
+        return "set"
+    return str(value)
+
+
+def _is_set(value: Any) -> bool:
+    return value is not None and value != [] and value != {} and value != ""
+
+
+# --- operators --------------------------------------------------------------------------------
+# Each takes the found value, the argument and the context, and returns None when the value
+# satisfies the operator, or a phrase saying what is wrong ("is false, expected true").
+
+def op_exists(value: Any, argument: bool, ctx: Context) -> str | None:
+    """The field is present and not empty (``exists: true``) or absent (``exists: false``).
+
+    PASS: ``{path: spec.rollback.procedure, exists: true}`` with ``procedure: https://wiki/rb``
+    FAIL: the same with no ``rollback.procedure``: "rollback.procedure is not set"
+    """
+    if _is_set(value) == bool(argument):
+        return None
+    return "is not set" if argument else f"is {show_value(value)}, expected it to be absent"
+
+
+def op_equals(value: Any, argument: Any, ctx: Context) -> str | None:
+    """The value equals the argument exactly.
+
+    PASS: ``{path: spec.logging.inputs, equals: true}`` with ``inputs: true``
+    FAIL: with ``inputs: false``: "logging.inputs is false, expected true"
+    """
+    if value is None:
+        return f"is not set, expected {show_value(argument)}"
+    return None if value == argument else f"is {show_value(value)}, expected {show_value(argument)}"
+
+
+def op_not_equals(value: Any, argument: Any, ctx: Context) -> str | None:
+    """The value is set and differs from the argument.
+
+    PASS: ``{path: spec.lifecycle, not_equals: retired}`` with ``lifecycle: production``
+    FAIL: with ``lifecycle: retired``: "lifecycle is retired, expected anything else"
+    """
+    if value is None:
+        return "is not set"
+    return None if value != argument else f"is {show_value(value)}, expected anything else"
+
+
+def op_in(value: Any, argument: list[Any], ctx: Context) -> str | None:
+    """The value is one of the listed values.
+
+    PASS: ``{path: spec.stage, in: [production, staging]}`` with ``stage: staging``
+    FAIL: with ``stage: dev``: "stage is dev, expected one of production, staging"
+    """
+    if value in argument:
+        return None
+    return f"is {show_value(value)}, expected one of {', '.join(map(show_value, argument))}"
+
+
+def op_not_in(value: Any, argument: list[Any], ctx: Context) -> str | None:
+    """The value is none of the listed values (an absent value passes).
+
+    PASS: ``{path: spec.risk_tier, not_in: [high]}`` with ``risk_tier: low``
+    FAIL: with ``risk_tier: high``: "risk_tier is high, expected none of high"
+    """
+    if value not in argument:
+        return None
+    return f"is {show_value(value)}, expected none of {', '.join(map(show_value, argument))}"
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def op_min(value: Any, argument: float, ctx: Context) -> str | None:
+    """A number at least the argument.
+
+    PASS: ``{path: spec.logging.retention_days, min: 365}`` with ``retention_days: 400``
+    FAIL: with ``retention_days: 30``: "logging.retention_days is 30, expected at least 365"
+    """
+    number = _number(value)
+    if number is None:
+        return f"is {show_value(value)}, expected a number of at least {argument}"
+    return None if number >= argument else f"is {show_value(value)}, expected at least {argument}"
+
+
+def op_max(value: Any, argument: float, ctx: Context) -> str | None:
+    """A number at most the argument.
+
+    PASS: ``{path: spec.rotation_days, max: 90}`` with ``rotation_days: 30``
+    FAIL: with ``rotation_days: 365``: "rotation_days is 365, expected at most 90"
+    """
+    number = _number(value)
+    if number is None:
+        return f"is {show_value(value)}, expected a number of at most {argument}"
+    return None if number <= argument else f"is {show_value(value)}, expected at most {argument}"
+
+
+def op_count_min(value: Any, argument: int, ctx: Context) -> str | None:
+    """A list with at least the argument's number of items.
+
+    PASS: ``{path: spec.steps, count_min: 3}`` with five steps
+    FAIL: with one step: "steps has 1 item(s), expected at least 3"
+    """
+    count = len(value) if isinstance(value, list | dict) else 0
+    return None if count >= argument else f"has {count} item(s), expected at least {argument}"
+
+
+def op_count_max(value: Any, argument: int, ctx: Context) -> str | None:
+    """A list with at most the argument's number of items (an absent list has none).
+
+    PASS: ``{path: spec.credentials, count_max: 2}`` with one credential
+    FAIL: with four: "credentials has 4 item(s), expected at most 2"
+    """
+    count = len(value) if isinstance(value, list | dict) else 0
+    return None if count <= argument else f"has {count} item(s), expected at most {argument}"
+
+
+def op_matches(value: Any, argument: re.Pattern[str], ctx: Context) -> str | None:
+    """Text matching a regular expression (searched, so anchor it with ^ and $ if needed).
+
+    PASS: ``{path: spec.rollback.artifact_checksum, matches: '^sha256:[0-9a-f]{64}$'}``
+    FAIL: with ``artifact_checksum: md5:abc``: "... is md5:abc, expected to match ^sha256:..."
+    """
+    if isinstance(value, str) and argument.search(value):
+        return None
+    return f"is {show_value(value)}, expected to match {argument.pattern}"
+
+
+def _age(value: Any, ctx: Context) -> dt.timedelta | None:
+    if isinstance(value, dt.datetime):
+        return dt.datetime.combine(ctx.today, dt.time(), value.tzinfo) - value
+    if isinstance(value, dt.date):
+        return ctx.today - value
+    return None
+
+
+def op_within(value: Any, argument: dt.timedelta, ctx: Context) -> str | None:
+    """A date no older than the duration, counted back from today (the audit date).
+
+    PASS: ``{path: spec.rollback.last_tested, within: P90D}`` with a test 30 days ago
+    FAIL: tested 200 days ago: "rollback.last_tested is 2026-05-09, older than 90 days"
+    """
+    age = _age(value, ctx)
+    if age is None:
+        return f"is {show_value(value)}, expected a date within the last {argument.days} days"
+    if age > argument:
+        return f"is {show_value(value)}, older than {argument.days} days"
+    return None
+
+
+def op_older_than(value: Any, argument: dt.timedelta, ctx: Context) -> str | None:
+    """A date at least the duration in the past (e.g. a waiver that should have expired).
+
+    PASS: ``{path: spec.last_rotated, older_than: P1D}`` with a date last week
+    FAIL: with today's date: "last_rotated is 2026-11-25, expected older than 1 days"
+    """
+    age = _age(value, ctx)
+    if age is None:
+        return f"is {show_value(value)}, expected a date"
+    return None if age >= argument else (
+        f"is {show_value(value)}, expected older than {argument.days} days")
+
+
+def op_after_today(value: Any, argument: bool, ctx: Context) -> str | None:
+    """A date still in the future (``after_today: true``), e.g. an expiry or a review date.
+
+    PASS: ``{path: spec.review_by, after_today: true}`` with a date next month
+    FAIL: with a date last month: "review_by is 2026-10-01, which has passed"
+    """
+    age = _age(value, ctx)
+    if age is None:
+        return f"is {show_value(value)}, expected a date"
+    return None if (age.total_seconds() < 0) == bool(argument) else (
+        f"is {show_value(value)}, which has passed" if argument else
+        f"is {show_value(value)}, which is still ahead")
+
+
+def op_contains(value: Any, argument: Any, ctx: Context) -> str | None:
+    """A list holding the argument (``$target`` is the audited entity's reference).
+
+    PASS: ``{path: spec.monitoring.alerts, contains: output_drift}``
+    FAIL: with ``alerts: [latency]``: "monitoring.alerts is [latency], expected to contain
+    output_drift"
+    """
+    if isinstance(value, list) and argument in value:
+        return None
+    return f"is {show_value(value)}, expected to contain {show_value(argument)}"
+
+
+def op_contains_all(value: Any, argument: list[Any], ctx: Context) -> str | None:
+    """A list holding every listed item (or a mapping with every listed key).
+
+    PASS: ``{path: spec.skills, contains_all: [ml, security]}`` with ``[ml, security, legal]``
+    FAIL: with ``[ml]``: "skills lacks security"
+    """
+    have = list(value) if isinstance(value, list | dict) else []
+    missing = [item for item in argument if item not in have]
+    return None if not missing else f"lacks {', '.join(map(show_value, missing))}"
+
+
+def op_duration_max(value: Any, argument: dt.timedelta, ctx: Context) -> str | None:
+    """A duration (PT1H, 4h, P3D) no longer than the argument.
+
+    PASS: ``{path: spec.targets.P1.detect, duration_max: PT1H}`` with ``detect: PT30M``
+    FAIL: with ``detect: PT4H``: "targets.P1.detect is PT4H, longer than PT1H"
+    """
+    if not isinstance(value, str):
+        return f"is {show_value(value)}, expected a duration of at most {_iso(argument)}"
+    try:
+        found = parse_duration(value)
+    except ValueError:
+        return f"is {value}, which is not a duration"
+    return None if found <= argument else f"is {value}, longer than {_iso(argument)}"
+
+
+def _iso(delta: dt.timedelta) -> str:
+    return format_duration(delta)
+
+
+OPERATORS: dict[str, Callable[[Any, Any, Context], str | None]] = {
+    "exists": op_exists,
+    "equals": op_equals,
+    "not_equals": op_not_equals,
+    "in": op_in,
+    "not_in": op_not_in,
+    "min": op_min,
+    "max": op_max,
+    "count_min": op_count_min,
+    "count_max": op_count_max,
+    "matches": op_matches,
+    "within": op_within,
+    "older_than": op_older_than,
+    "after_today": op_after_today,
+    "contains": op_contains,
+    "contains_all": op_contains_all,
+    "duration_max": op_duration_max,
+}
+# Operators comparing a value with another field of the same scope (a relative path).
+FIELD_OPERATORS = {"differs_from", "not_in_field", "in_field"}
+
+
+def _prepare_argument(name: str, argument: Any, where: Path) -> Any:
+    """Check and convert an operator's argument once, when the catalog loads."""
+    try:
+        if name in ("within", "older_than", "duration_max"):
+            if not isinstance(argument, str):
+                raise ValueError(f"expects a duration such as P90D, got {argument!r}")
+            return parse_duration(argument)
+        if name == "matches":
+            if not isinstance(argument, str):
+                raise ValueError(f"expects a regular expression, got {argument!r}")
+            return re.compile(argument)
+        if name in ("in", "not_in", "contains_all") and not isinstance(argument, list):
+            raise ValueError(f"expects a list, got {argument!r}")
+        if name in ("min", "max") and _number(argument) is None:
+            raise ValueError(f"expects a number, got {argument!r}")
+        if name in ("count_min", "count_max") and (
+                not isinstance(argument, int) or isinstance(argument, bool) or argument < 0):
+            raise ValueError(f"expects a whole number, got {argument!r}")
+        if name in ("exists", "after_today") and not isinstance(argument, bool):
+            raise ValueError(f"expects true or false, got {argument!r}")
+    except (ValueError, re.error) as exc:
+        raise ConditionError(f"{name}: {exc}", (*where, name)) from None
+    return argument
+
+
+def _substitute(argument: Any, ctx: Context) -> Any:
+    if argument == TARGET:
+        return ctx.target
+    if isinstance(argument, list) and TARGET in argument:
+        return [ctx.target if a == TARGET else a for a in argument]
+    return argument
+
+
+# --- compiling --------------------------------------------------------------------------------
+
+def compile_condition(spec: Any, where: Path = ()) -> Condition:
+    """Turn a condition mapping into a function of (scope, context) -> Outcome."""
+    if not isinstance(spec, dict):
+        raise ConditionError(f"a condition is a mapping, got {type(spec).__name__}", where)
+    if "all" in spec or "any" in spec:
+        key = "all" if "all" in spec else "any"
+        _only(spec, {key}, where)
+        items = spec[key]
+        if not isinstance(items, list) or not items:
+            raise ConditionError(f"{key}: expects a non-empty list of conditions", (*where, key))
+        parts = [compile_condition(item, (*where, key, i)) for i, item in enumerate(items)]
+        return _all(parts) if key == "all" else _any(parts)
+    if "not" in spec:
+        _only(spec, {"not"}, where)
+        return _not(compile_condition(spec["not"], (*where, "not")))
+    if "org" in spec:
+        _only(spec, {"org"}, where)
+        return _org(compile_condition(spec["org"], (*where, "org")))
+    if "query" in spec:
+        return _compile_query(spec, where)
+    if "path" in spec:
+        return _compile_field(spec, where)
+    raise ConditionError("a condition needs one of: path, all, any, not, org, query; got "
+                         + ", ".join(map(str, spec)), where)
+
+
+def _only(spec: dict[str, Any], allowed: set[str], where: Path) -> None:
+    extra = set(spec) - allowed
+    if extra:
+        raise ConditionError(f"unexpected key(s) {', '.join(sorted(map(str, extra)))} beside "
+                             f"{', '.join(sorted(allowed))}", where)
+
+
+def _all(parts: list[Condition]) -> Condition:
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        outcome = None
+        for part in parts:
+            outcome = part(scope, ctx)
+            if not outcome.ok:
+                return outcome
+        assert outcome is not None
+        return outcome
+    return check
+
+
+def _any(parts: list[Condition]) -> Condition:
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        failures = []
+        for part in parts:
+            outcome = part(scope, ctx)
+            if outcome.ok:
+                return outcome
+            failures.append(outcome)
+        first = failures[0]
+        evidence = "; and ".join(f.evidence for f in failures)
+        return Outcome(False, first.ref, first.path, evidence)
+    return check
+
+
+def _not(part: Condition) -> Condition:
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        outcome = part(scope, ctx)
+        evidence = outcome.evidence if not outcome.ok else f"not expected: {outcome.evidence}"
+        return Outcome(not outcome.ok, outcome.ref, outcome.path, evidence)
+    return check
+
+
+def _org(part: Condition) -> Condition:
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        org = ctx.inventory.organization
+        if org is None:
+            raise EvaluationError("the inventory has no Organization")
+        return part(Scope(org, org.ref, ()), ctx)
+    return check
+
+
+_FIELD_KEYS = {"path", "quantifier", "if_empty", "each", "some", "ref"}
+
+
+def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
+    steps = parse_path(spec["path"], (*where, "path"))
+    wildcard = "*" in steps
+    quantifier = spec.get("quantifier", "all")
+    if quantifier not in ("all", "any"):
+        raise ConditionError("quantifier: expects all or any", (*where, "quantifier"))
+    if_empty = spec.get("if_empty", "fail")
+    if if_empty not in ("pass", "fail"):
+        raise ConditionError("if_empty: expects pass or fail", (*where, "if_empty"))
+    nested = [k for k in ("each", "some", "ref") if k in spec]
+    operators = [k for k in spec if k in OPERATORS or k in FIELD_OPERATORS]
+    unknown = set(spec) - _FIELD_KEYS - set(OPERATORS) - FIELD_OPERATORS
+    if unknown:
+        names = ", ".join(sorted(map(str, unknown)))
+        raise ConditionError(f"unknown operator(s) {names}; known: "
+                             + ", ".join(sorted([*OPERATORS, *FIELD_OPERATORS, "each", "some",
+                                                 "ref"])), where)
+    if len(nested) + len(operators) != 1:
+        raise ConditionError("a field condition takes exactly one operator (or each/some/ref)",
+                             where)
+    if nested:
+        key = nested[0]
+        inner = compile_condition(spec[key], (*where, key))
+        return _compile_nested(key, steps, inner)
+    name = operators[0]
+    if name in FIELD_OPERATORS:
+        other = parse_path(spec[name], (*where, name))
+        test = _field_operator(name, other)
+    else:
+        argument = _prepare_argument(name, spec[name], where)
+        operator = OPERATORS[name]
+        uses_target = argument == TARGET or (isinstance(argument, list) and TARGET in argument)
+
+        def test(value: Any, scope: Scope, ctx: Context) -> str | None:
+            arg = _substitute(argument, ctx) if uses_target else argument
+            return operator(value, arg, ctx)
+
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        found = list(resolve(scope.root, steps, scope.base))
+        if wildcard and not found:
+            path = scope.base + tuple(s for s in steps if s != "*")
+            ok = if_empty == "pass"
+            return Outcome(ok, scope.ref, path, f"{show_path(path)} has no entries")
+        last: Outcome | None = None
+        for path, value in found:
+            problem = test(value, scope, ctx)
+            outcome = Outcome(problem is None, scope.ref, path,
+                              f"{show_path(path)} {problem or 'is ' + show_value(value)}")
+            if quantifier == "all" and problem is not None:
+                return outcome
+            if quantifier == "any" and problem is None:
+                return outcome
+            last = outcome
+        assert last is not None
+        return last
+
+    return check
+
+
+def _field_operator(name: str, other: tuple[str, ...]) -> Callable[[Any, Scope, Context], Any]:
+    def test(value: Any, scope: Scope, ctx: Context) -> str | None:
+        found = [v for _, v in resolve(scope.root, other, scope.base)]
+        compare = found[0] if len(found) == 1 else found
+        label = ".".join(other)
+        if value is None:
+            return "is not set"
+        if name == "differs_from":
+            return None if value != compare else f"is {show_value(value)}, the same as {label}"
+        inside = value in compare if isinstance(compare, list) else value == compare
+        if name == "not_in_field":
+            return None if not inside else f"is {show_value(value)}, which is also in {label}"
+        return None if inside else f"is {show_value(value)}, which is not in {label}"
+    return test
+
+
+def _compile_nested(key: str, steps: tuple[str, ...], inner: Condition) -> Condition:
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        found = list(resolve(scope.root, steps, scope.base))
+        items: list[tuple[Scope, Path]] = []
+        for path, value in found:
+            if key == "ref":
+                refs = value if isinstance(value, list) else [value]
+                for index, ref in enumerate(refs):
+                    if ref is None:
+                        continue
+                    entity = ctx.inventory.get(ref)
+                    if entity is None:
+                        raise EvaluationError(f"{ref} is referenced but not in the inventory")
+                    ref_path = (*path, index) if isinstance(value, list) else path
+                    items.append((Scope(entity, entity.ref, ()), ref_path))
+            elif isinstance(value, list):
+                items.extend((Scope(v, scope.ref, (*path, i)), (*path, i))
+                             for i, v in enumerate(value))
+            elif value is not None:
+                items.append((Scope(value, scope.ref, path), path))
+        if not items:
+            path = scope.base + tuple(s for s in steps if s != "*")
+            return Outcome(False, scope.ref, path, f"{show_path(path)} is not set")
+        last = None
+        for item_scope, item_path in items:
+            outcome = inner(item_scope, ctx)
+            if key == "ref":
+                outcome = Outcome(outcome.ok, outcome.ref, outcome.path,
+                                  f"{item_scope.ref}: {outcome.evidence}")
+            if key in ("each", "ref") and not outcome.ok:
+                return outcome
+            if key == "some" and outcome.ok:
+                return outcome
+            last = outcome
+        assert last is not None
+        if key == "some":
+            path = scope.base + tuple(s for s in steps if s != "*")
+            return Outcome(False, scope.ref, path,
+                           f"no item of {show_path(path)} qualifies: {last.evidence}")
+        return last
+    return check
+
+
+_QUERY_COUNTS = {"count_min", "count_max"}
+
+
+def _compile_query(spec: dict[str, Any], where: Path) -> Condition:
+    _only(spec, {"query", "count_min", "count_max", "describe"}, where)
+    query = spec["query"]
+    if not isinstance(query, dict) or "kind" not in query:
+        raise ConditionError("query: expects {kind: K, where: condition}", (*where, "query"))
+    _only(query, {"kind", "where"}, (*where, "query"))
+    from .kinds import KINDS
+
+    kind = query["kind"]
+    if kind not in KINDS:
+        raise ConditionError(f"query.kind: unknown kind {kind!r}", (*where, "query", "kind"))
+    matcher = compile_condition(query["where"], (*where, "query", "where")) if (
+        "where" in query) else None
+    counts = [k for k in spec if k in _QUERY_COUNTS]
+    if len(counts) != 1:
+        raise ConditionError("a query takes count_min or count_max", where)
+    bound_name = counts[0]
+    bound = _prepare_argument(bound_name, spec[bound_name], where)
+    describe = spec.get("describe") or f"{kind} entities matching the query"
+
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        count = 0
+        for entity in ctx.inventory.of_kind(kind):
+            if entity.metadata.external:
+                continue
+            if matcher is None or matcher(Scope(entity, entity.ref, ()), ctx).ok:
+                count += 1
+        ok = count >= bound if bound_name == "count_min" else count <= bound
+        limit = "at least" if bound_name == "count_min" else "at most"
+        text = describe.replace(TARGET, ctx.target)
+        return Outcome(ok, scope.ref, scope.base, f"found {count} {text}, expected {limit} {bound}")
+
+    return check

@@ -1,0 +1,74 @@
+"""Findings: the outcome of one control on one target, and the audit that holds them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .catalog import SEVERITY_RANK, Catalog, Control
+from .inventory import Inventory
+
+State = Literal["pass", "fail", "not_applicable", "waived", "error"]
+STATES: tuple[State, ...] = ("pass", "fail", "not_applicable", "waived", "error")
+
+
+@dataclass
+class Finding:
+    control: str
+    target: str
+    state: State
+    severity: str
+    file: str
+    line: int
+    column: int
+    path: str  # dotted, from the entity root: spec.logging.user_attribution
+    message: str
+    remediation: str
+    phase: str
+    evidence_ref: str | None = None  # the entity whose field decided, when not the target
+    waiver: dict[str, Any] | None = None
+
+    @property
+    def is_gap(self) -> bool:
+        """A failing or unevaluable result: what the CI gate counts."""
+        return self.state in ("fail", "error")
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (SEVERITY_RANK.get(self.severity, 9), self.file, self.line, self.column,
+                self.control, self.target)
+
+
+@dataclass
+class AuditResult:
+    inventory: Inventory
+    catalog: Catalog
+    today: dt.date
+    findings: list[Finding] = field(default_factory=list)
+    unmatched: list[Control] = field(default_factory=list)  # controls with no target at all
+    evaluated: list[Control] = field(default_factory=list)
+
+    def gaps(self) -> list[Finding]:
+        return sorted((f for f in self.findings if f.is_gap), key=Finding.sort_key)
+
+    def counts(self) -> dict[str, int]:
+        counter = Counter(f.state for f in self.findings)
+        return {state: counter.get(state, 0) for state in STATES}
+
+    def gap_counts_by_severity(self) -> dict[str, int]:
+        counter = Counter(f.severity for f in self.findings if f.is_gap)
+        return {severity: counter.get(severity, 0) for severity in SEVERITY_RANK}
+
+    def counts_by_phase(self) -> dict[str, dict[str, int]]:
+        table: dict[str, Counter[str]] = {}
+        for finding in self.findings:
+            table.setdefault(finding.phase, Counter())[finding.state] += 1
+        return {phase: {s: c.get(s, 0) for s in STATES} for phase, c in table.items()}
+
+    def at_or_above(self, threshold: str) -> list[Finding]:
+        """Gaps whose severity reaches ``threshold`` (``none``: never)."""
+        if threshold == "none":
+            return []
+        limit = SEVERITY_RANK[threshold]
+        return [f for f in self.gaps() if SEVERITY_RANK[f.severity] <= limit]

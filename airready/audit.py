@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
+from .baseline import BaselineReport, apply_baseline, read_baseline
 from .catalog import Catalog, Control, load_catalog
 from .config import Project
 from .engine import evaluate
 from .findings import AuditResult
 from .inventory import Inventory
 from .problems import InputError, Problem, has_errors
+from .selection import Selection
 from .validate import load_inventory
+from .waivers import WaiverReport, apply_waivers, waiver_problems
 
 TODAY_ENV = "AIRREADY_TODAY"
 
@@ -51,3 +55,29 @@ def load_all(project: Project) -> Loaded:
 def run_audit(loaded: Loaded, today: dt.date, controls: list[Control] | None = None,
               targets: set[str] | None = None) -> AuditResult:
     return evaluate(loaded.inventory, loaded.catalog, today, controls, targets)
+
+
+@dataclass
+class CheckRun:
+    result: AuditResult
+    waivers: WaiverReport
+    baseline: BaselineReport | None
+
+
+def run_check(loaded: Loaded, today: dt.date, selection: Selection,
+              baseline_file: Path | None = None) -> CheckRun:
+    """Evaluate, then apply waivers and the baseline: everything ``check`` reports."""
+    project = loaded.project
+    problems = waiver_problems(loaded.inventory, loaded.catalog, today,
+                               project.config.max_waiver_days)
+    entries = None
+    if baseline_file is not None:
+        entries = read_baseline(baseline_file, project.shown(baseline_file))
+    if problems:
+        raise InputError(problems)
+    result = run_audit(loaded, today, selection.controls, selection.targets)
+    waivers = apply_waivers(result, loaded.inventory)
+    baseline = None
+    if entries is not None and baseline_file is not None:
+        baseline = apply_baseline(result, entries, project.shown(baseline_file))
+    return CheckRun(result, waivers, baseline)

@@ -17,20 +17,30 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .audit import load_all, resolve_today, run_audit
+from . import baseline
+from .audit import load_all, resolve_today, run_check
 from .catalog import Catalog, load_catalog
 from .config import Project, find_root, load_project
 from .files import write_atomic
 from .inventory import Inventory
 from .problems import InputError, Problem, has_errors
 from .report import controls as controls_report
-from .report import jsonout as json_report
+from .report import github, jsonout, junit, markdown, sarif
 from .report import text as text_report
+from .report.context import ReportContext
 from .schema_errors import did_you_mean
+from .selection import select
 from .schema_export import all_schemas, combined_schema, dumps
 from .validate import load_inventory
 
 F = TypeVar("F", bound=Callable[..., Any])
+RENDERERS: dict[str, Callable[[ReportContext], str]] = {
+    "json": jsonout.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "github": github.render,
+    "markdown": markdown.render,
+}
 EXIT_OK, EXIT_GAPS, EXIT_INVALID = 0, 1, 2
 
 
@@ -111,39 +121,89 @@ def _style_for_terminal() -> Any:
     return lambda text, key: click.style(text, fg=colours.get(key), bold=key == "critical")
 
 
-FORMAT_CHOICES = ["text", "json"]
+CHECK_FORMATS = ["text", "json", "sarif", "junit", "github", "markdown"]
+
+
+def _repo_prefix(root: Path) -> str:
+    """The project folder relative to the enclosing git repository ("" at its top)."""
+    here = root.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            relative = here.relative_to(folder).as_posix()
+            return "" if relative == "." else relative + "/"
+    return ""
+
+
+def _pair_outputs(formats: tuple[str, ...], outputs: tuple[Path, ...]
+                  ) -> list[tuple[str, Path | None]]:
+    """``--format A --output F --format B``: A to F, B to standard output."""
+    formats = formats or ("text",)
+    if len(outputs) not in (len(formats), len(formats) - 1):
+        raise click.UsageError("give one --output per --format (the last --format may go to "
+                               f"standard output); got {len(formats)} format(s) and "
+                               f"{len(outputs)} output(s)")
+    return [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
 
 
 @cli.command()
 @project_option
-@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
-              show_default=True, help="Output format.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the output to this file instead of standard output.")
+@click.option("--format", "formats", type=click.Choice(CHECK_FORMATS), multiple=True,
+              help="Output format (repeatable, paired in order with --output). Default: text.")
+@click.option("--output", "outputs", type=click.Path(dir_okay=False, path_type=Path),
+              multiple=True, help="File for the matching --format (repeatable).")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "none"]),
               help="Exit 1 when a gap at or above this severity remains "
                    "(default: fail_on in airready.yaml).")
 @click.option("--today", help="Judge dates as of this day (YYYY-MM-DD; also $AIRREADY_TODAY).")
-@click.option("-v", "--verbose", is_flag=True, help="Also list waived findings.")
-def check(project_dir: Path | None, fmt: str, output: Path | None, fail_on: str | None,
-          today: str | None, verbose: bool) -> int:
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fail only on gaps not recorded in this baseline (default: baseline in "
+                   "airready.yaml).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Record the current gaps in this file and exit 0.")
+@click.option("--control", "control_patterns", multiple=True,
+              help="Only these controls (repeatable; wildcards such as 'AIR-LOG-*').")
+@click.option("--phase", "phases", multiple=True, help="Only controls of this phase (repeatable).")
+@click.option("--severity", "severities", multiple=True,
+              help="Only controls of this severity (repeatable).")
+@click.option("--framework", "frameworks", multiple=True,
+              help="Only controls mapped to this framework, e.g. owasp_llm (repeatable).")
+@click.option("--target", "targets", multiple=True,
+              help="Only this entity, e.g. model:support-bot (repeatable).")
+@click.option("-v", "--verbose", is_flag=True, help="Also list waived findings in text output.")
+def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Path, ...],
+          fail_on: str | None, today: str | None, baseline_file: Path | None,
+          write_baseline: Path | None, control_patterns: tuple[str, ...],
+          phases: tuple[str, ...], severities: tuple[str, ...], frameworks: tuple[str, ...],
+          targets: tuple[str, ...], verbose: bool) -> int:
     """Validate, evaluate every control, print findings and a summary (the CI gate)."""
+    pairs = _pair_outputs(formats, outputs)
     project = _open_project(project_dir)
     day = resolve_today(today)
     loaded = load_all(project)
     _print_problems(loaded.warnings)
-    result = run_audit(loaded, day)
+    selection = select(loaded.catalog, loaded.inventory, control_patterns, phases, severities,
+                       frameworks, targets)
+    if baseline_file is None and project.config.baseline and write_baseline is None:
+        baseline_file = project.root / project.config.baseline
+    run = run_check(loaded, day, selection, baseline_file)
+    if write_baseline is not None:
+        write_atomic(write_baseline, baseline.dumps(baseline.baseline_document(run.result)))
+        click.echo(f"wrote {len(run.result.gaps())} known gap(s) to {write_baseline}", err=True)
+        return EXIT_OK
     threshold = fail_on or project.config.fail_on
-    if fmt == "json":
-        text = json_report.render(result, threshold)
-    else:
-        style = _style_for_terminal() if output is None else text_report.plain
-        text = text_report.render(result, threshold, style, verbose)
-    if output is not None:
-        write_atomic(output, text)
-    else:
-        click.echo(text, nl=False)
-    return EXIT_GAPS if result.at_or_above(threshold) else EXIT_OK
+    ctx = ReportContext(run.result, threshold, run.waivers, run.baseline,
+                        _repo_prefix(project.root))
+    for fmt, output in pairs:
+        if fmt == "text":
+            style = _style_for_terminal() if output is None else text_report.plain
+            text = text_report.render(ctx, style, verbose)
+        else:
+            text = RENDERERS[fmt](ctx)
+        if output is not None:
+            write_atomic(output, text)
+        else:
+            click.echo(text, nl=False)
+    return EXIT_GAPS if ctx.blocking else EXIT_OK
 
 
 @cli.group()

@@ -29,6 +29,7 @@ class Finding:
     phase: str
     evidence_ref: str | None = None  # the entity whose field decided, when not the target
     waiver: dict[str, Any] | None = None
+    baselined: bool = False  # a known gap recorded in the baseline file
 
     @property
     def is_gap(self) -> bool:
@@ -71,4 +72,4 @@ class AuditResult:
         if threshold == "none":
             return []
         limit = SEVERITY_RANK[threshold]
-        return [f for f in self.gaps() if SEVERITY_RANK[f.severity] <= limit]
+        return [f for f in self.gaps() if SEVERITY_RANK[f.severity] <= limit and not f.baselined]

@@ -390,6 +390,7 @@ class WaiverSpec(Strict):
     targets: Literal["all"] | list[ANY_REF]  # type: ignore[valid-type]
     justification: str = Field(min_length=1)
     approved_by: PersonRef  # type: ignore[valid-type]
+    approved_on: dt.date | None = None  # the waiver's length is counted from here (or today)
     expires: dt.date
 
 

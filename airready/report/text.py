@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..catalog import PHASES, SEVERITIES
-from ..findings import AuditResult, Finding
+from ..findings import Finding
+from .context import ReportContext
 
 Style = Callable[[str, str], str]  # (text, severity or state) -> text, maybe coloured
 
@@ -18,21 +19,34 @@ def finding_line(finding: Finding, style: Style = plain) -> str:
     label = style(f"[{finding.severity}]", finding.severity)
     if finding.state == "error":
         label = style("[error]", "error") + " " + label
-    return (f"{finding.file}:{finding.line}:{finding.column}: {label} {finding.control} "
+    line = (f"{finding.file}:{finding.line}:{finding.column}: {label} {finding.control} "
             f"{finding.message}")
+    if finding.waiver:
+        line += f" [waived by {finding.waiver['ref']} until {finding.waiver['expires']}: " \
+                f"{finding.waiver['justification']}]"
+    return line
 
 
-def render(result: AuditResult, threshold: str, style: Style = plain,
-           verbose: bool = False) -> str:
-    lines = [finding_line(f, style) for f in result.gaps()]
-    if verbose:
-        lines += [finding_line(f, style) for f in result.findings if f.state == "waived"]
+def render(ctx: ReportContext, style: Style = plain, verbose: bool = False) -> str:
+    result = ctx.result
+    gaps = result.gaps()
+    lines = [finding_line(f, style) for f in gaps if not f.baselined]
+    baselined = [f for f in gaps if f.baselined]
+    if baselined:
+        lines += ["", f"known gaps recorded in the baseline ({len(baselined)}):"]
+        lines += ["  " + finding_line(f, style) for f in baselined]
+    waived = [f for f in result.findings if f.state == "waived"]
+    if waived:
+        if verbose:
+            lines += ["", f"waived ({len(waived)}):"]
+            lines += ["  " + finding_line(f, style) for f in waived]
     lines.append("")
-    lines.extend(summary_lines(result, threshold))
+    lines.extend(summary_lines(ctx))
     return "\n".join(lines) + "\n"
 
 
-def summary_lines(result: AuditResult, threshold: str) -> list[str]:
+def summary_lines(ctx: ReportContext) -> list[str]:
+    result = ctx.result
     counts = result.counts()
     states = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in counts.items())
     lines = [f"{len(result.evaluated)} controls, {len(result.findings)} results: {states}"]
@@ -52,12 +66,26 @@ def summary_lines(result: AuditResult, threshold: str) -> list[str]:
         why = (f"no {control.kind} in the inventory" if not present else
                f"none of the {present} {control.kind} entities is in its scope")
         lines.append(f"note: {control.id} checked nothing: {why}")
-    disabled = [c for c in result.catalog.controls.values() if not c.enabled]
-    for control in disabled:
-        lines.append(f"note: {control.id} is disabled in airready.yaml: {control.disabled_reason}")
-    blocking = result.at_or_above(threshold)
-    if threshold == "none":
+    for control in result.catalog.controls.values():
+        if not control.enabled:
+            lines.append(f"note: {control.id} is disabled in airready.yaml: "
+                         f"{control.disabled_reason}")
+    for waiver in ctx.waivers.expired:
+        lines.append(f"note: {waiver.ref} expired on {waiver.spec.expires.isoformat()} "
+                     "and waives nothing")
+    for waiver in ctx.waivers.unused:
+        lines.append(f"note: {waiver.ref} waives nothing: no failing {waiver.spec.control} "
+                     "result matches its targets (delete it?)")
+    if ctx.baseline is not None:
+        base = ctx.baseline
+        lines.append(f"baseline {base.source}: {len(base.new)} new, {len(base.existing)} known, "
+                     f"{len(base.fixed)} fixed")
+        for entry in base.fixed:
+            lines.append(f"note: fixed since the baseline: {entry.get('control')} "
+                         f"{entry.get('target')} ({entry.get('path') or 'entity'}); "
+                         "rewrite the baseline to drop it")
+    if ctx.threshold == "none":
         lines.append("threshold: none (the check never fails)")
     else:
-        lines.append(f"threshold: {threshold}: {len(blocking)} gap(s) at or above it")
+        lines.append(f"threshold: {ctx.threshold}: {len(ctx.blocking)} gap(s) at or above it")
     return lines

@@ -1,0 +1,64 @@
+"""Filters for ``check``: which controls and targets to evaluate (they skip the work)."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .catalog import FRAMEWORKS, PHASES, SEVERITIES, Catalog, Control
+from .inventory import Inventory
+from .problems import InputError, Problem
+from .schema_errors import did_you_mean
+
+
+@dataclass
+class Selection:
+    controls: list[Control]
+    targets: set[str] | None
+
+
+def _usage(option: str, message: str) -> Problem:
+    return Problem(option, 1, 1, message, code="usage")
+
+
+def select(catalog: Catalog, inventory: Inventory, control_patterns: Sequence[str] = (),
+           phases: Sequence[str] = (), severities: Sequence[str] = (),
+           frameworks: Sequence[str] = (), targets: Sequence[str] = ()) -> Selection:
+    """The enabled controls and targets the filters keep; unknown values are errors."""
+    problems = []
+    for pattern in control_patterns:
+        if not fnmatch.filter(catalog.controls, pattern):
+            problems.append(_usage("--control", f"--control {pattern!r} matches no control"
+                                   + did_you_mean(pattern, catalog.controls)))
+    for phase in phases:
+        if phase not in PHASES:
+            problems.append(_usage("--phase", f"--phase {phase!r} is not one of "
+                                   + ", ".join(PHASES) + did_you_mean(phase, PHASES)))
+    for severity in severities:
+        if severity not in SEVERITIES:
+            problems.append(_usage("--severity", f"--severity {severity!r} is not one of "
+                                   + ", ".join(SEVERITIES)))
+    for framework in frameworks:
+        if framework not in FRAMEWORKS:
+            problems.append(_usage("--framework", f"--framework {framework!r} is not one of "
+                                   + ", ".join(FRAMEWORKS) + did_you_mean(framework, FRAMEWORKS)))
+    for target in targets:
+        if target not in inventory.entities:
+            problems.append(_usage("--target", f"--target {target!r} is not in the inventory"
+                                   + did_you_mean(target, inventory.entities)))
+    if problems:
+        raise InputError(problems)
+    chosen = []
+    for control in catalog.enabled():
+        if control_patterns and not any(fnmatch.fnmatchcase(control.id, p)
+                                        for p in control_patterns):
+            continue
+        if phases and control.spec.phase not in phases:
+            continue
+        if severities and control.severity not in severities:
+            continue
+        if frameworks and not any(control.spec.references.get(f) for f in frameworks):
+            continue
+        chosen.append(control)
+    return Selection(chosen, set(targets) if targets else None)

@@ -1,0 +1,79 @@
+"""Waivers: accepted gaps, with a justification, an approver and an end date.
+
+A waived finding stays in every output, marked ``waived`` with its justification.
+An expired waiver waives nothing (and the AIR-WVR controls flag it); a waiver that
+waives nothing is reported so the file can be cleaned; a waiver longer than the
+project's maximum is rejected outright.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .catalog import Catalog
+from .findings import AuditResult
+from .inventory import Inventory
+from .kinds import Entity
+from .problems import Problem
+from .schema_errors import did_you_mean
+
+
+@dataclass
+class WaiverReport:
+    applied: dict[str, list[str]] = field(default_factory=dict)  # waiver ref -> targets waived
+    expired: list[Entity] = field(default_factory=list)
+    unused: list[Entity] = field(default_factory=list)
+
+
+def waiver_problems(inventory: Inventory, catalog: Catalog, today: dt.date,
+                    max_days: int) -> list[Problem]:
+    """Waivers that cannot stand: unknown control, or longer than the allowed maximum."""
+    problems = []
+    for waiver in inventory.of_kind("Waiver"):
+        spec = waiver.spec
+        if catalog.get(spec.control) is None:
+            file, line, column = inventory.locate(waiver.ref, ("spec", "control"))
+            problems.append(Problem(file, line, column,
+                                    f"spec.control: unknown control {spec.control!r}"
+                                    + did_you_mean(spec.control, catalog.controls),
+                                    code="waiver"))
+        start = spec.approved_on or today
+        length = (spec.expires - start).days
+        if length > max_days:
+            file, line, column = inventory.locate(waiver.ref, ("spec", "expires"))
+            problems.append(Problem(file, line, column,
+                                    f"spec.expires: the waiver runs {length} days from "
+                                    f"{start.isoformat()}, longer than the maximum of "
+                                    f"{max_days} (max_waiver_days in airready.yaml)",
+                                    code="waiver"))
+    return problems
+
+
+def apply_waivers(result: AuditResult, inventory: Inventory) -> WaiverReport:
+    """Mark the failing findings that a live waiver covers; report expired and unused ones."""
+    report = WaiverReport()
+    gaps_by_control: dict[str, list[int]] = {}
+    for index, finding in enumerate(result.findings):
+        if finding.is_gap:
+            gaps_by_control.setdefault(finding.control, []).append(index)
+    for waiver in inventory.of_kind("Waiver"):
+        spec = waiver.spec
+        if spec.expires < result.today:
+            report.expired.append(waiver)
+            continue
+        targets = None if spec.targets == "all" else set(spec.targets)
+        waived = []
+        for index in gaps_by_control.get(spec.control, []):
+            finding = result.findings[index]
+            if finding.state == "waived" or (targets is not None and finding.target not in targets):
+                continue
+            finding.state = "waived"
+            finding.waiver = {"ref": waiver.ref, "justification": spec.justification,
+                              "approved_by": spec.approved_by, "expires": spec.expires.isoformat()}
+            waived.append(finding.target)
+        if waived:
+            report.applied[waiver.ref] = waived
+        else:
+            report.unused.append(waiver)
+    return report

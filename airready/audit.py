@@ -12,6 +12,7 @@ from .catalog import Catalog, Control, load_catalog
 from .config import Project
 from .engine import evaluate
 from .findings import AuditResult
+from .graph import build_graph, lineage_cycles
 from .inventory import Inventory
 from .problems import InputError, Problem, has_errors
 from .selection import Selection
@@ -42,9 +43,17 @@ class Loaded:
     warnings: list[Problem]
 
 
+def load_checked_inventory(project: Project) -> tuple[Inventory, list[Problem]]:
+    """The inventory with format problems and, once it is sound, graph warnings (cycles)."""
+    inventory, problems = load_inventory(project)
+    if not has_errors(problems):
+        problems += lineage_cycles(build_graph(inventory), inventory)
+    return inventory, problems
+
+
 def load_all(project: Project) -> Loaded:
     """Inventory and catalog; raises InputError with every problem if either is invalid."""
-    inventory, problems = load_inventory(project)
+    inventory, problems = load_checked_inventory(project)
     catalog, catalog_problems = load_catalog(project)
     problems = problems + catalog_problems
     if has_errors(problems):

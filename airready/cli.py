@@ -16,22 +16,23 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from . import baseline
-from .audit import load_all, resolve_today, run_check
+from . import __version__, baseline
+from .audit import load_all, load_checked_inventory, resolve_today, run_check
+from .blast import SCENARIOS, blast_radius
 from .catalog import Catalog, load_catalog
 from .config import Project, find_root, load_project
 from .files import write_atomic
-from .inventory import Inventory
+from .graph import build_graph
+from .kinds import KINDS
 from .problems import InputError, Problem, has_errors
+from .report import blast as blast_report
 from .report import controls as controls_report
 from .report import github, jsonout, junit, markdown, sarif
 from .report import text as text_report
 from .report.context import ReportContext
 from .schema_errors import did_you_mean
-from .selection import select
 from .schema_export import all_schemas, combined_schema, dumps
-from .validate import load_inventory
+from .selection import select
 
 F = TypeVar("F", bound=Callable[..., Any])
 RENDERERS: dict[str, Callable[[ReportContext], str]] = {
@@ -62,15 +63,6 @@ def _print_problems(problems: list[Problem]) -> None:
         click.echo(problem.render(), err=False)
 
 
-def _load(project_dir: Path | None) -> tuple[Project, Inventory, list[Problem]]:
-    """Project and inventory; raises InputError when the inventory has errors."""
-    project = _open_project(project_dir)
-    inventory, problems = load_inventory(project)
-    if has_errors(problems):
-        raise InputError(problems)
-    return project, inventory, problems
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="airready")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
@@ -83,7 +75,7 @@ def cli(debug: bool) -> None:
 def validate(project_dir: Path | None) -> int:
     """Load the inventory and check its format and references (exit 0 or 2)."""
     project = _open_project(project_dir)
-    inventory, problems = load_inventory(project)
+    inventory, problems = load_checked_inventory(project)
     _print_problems(problems)
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
@@ -204,6 +196,43 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
         else:
             click.echo(text, nl=False)
     return EXIT_GAPS if ctx.blocking else EXIT_OK
+
+
+@cli.command("blast-radius")
+@click.argument("ref")
+@project_option
+@click.option("--scenario", type=click.Choice(sorted(SCENARIOS)),
+              help="Follow only the edges along which this kind of harm spreads.")
+@click.option("--reverse", is_flag=True, help="Walk backwards: what could harm reach REF from?")
+@click.option("--depth", type=click.IntRange(min=1), help="Stop after this many hops.")
+@click.option("--kind", "kinds", multiple=True,
+              help="Only list entities of this kind, e.g. model (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(list(blast_report.RENDERERS)),
+              default="text", show_default=True)
+def blast_radius_command(ref: str, project_dir: Path | None, scenario: str | None,
+                         reverse: bool, depth: int | None, kinds: tuple[str, ...],
+                         fmt: str) -> int:
+    """What harm starting at REF (e.g. dataset:web-crawl) reaches, and whom to act on."""
+    project = _open_project(project_dir)
+    loaded = load_all(project)
+    inventory = loaded.inventory
+    if ref not in inventory.entities:
+        raise click.UsageError(f"{ref!r} is not in the inventory"
+                               + did_you_mean(ref, inventory.entities))
+    known_kinds = {k.lower() for k in KINDS}
+    for kind in kinds:
+        if kind.lower() not in known_kinds:
+            raise click.UsageError(f"--kind {kind!r} is not a kind"
+                                   + did_you_mean(kind.lower(), known_kinds))
+    start_kind = inventory.entities[ref].kind
+    if scenario and not reverse and start_kind not in SCENARIOS[scenario]["start"]:
+        raise click.UsageError(
+            f"--scenario {scenario} starts at a "
+            + " or ".join(sorted(SCENARIOS[scenario]["start"])) + f", not a {start_kind}")
+    graph = build_graph(inventory)
+    radius = blast_radius(graph, inventory, ref, scenario, reverse, depth, kinds)
+    click.echo(blast_report.RENDERERS[fmt](radius), nl=False)
+    return EXIT_OK
 
 
 @cli.group()

@@ -160,8 +160,8 @@ def _vendors_of(entity: Entity) -> list[str]:
     spec = entity.spec
     if spec is None:
         return []
-    found = [getattr(spec, name, None) for name in ("provider", "supplier")]
-    return [v for v in found if v]
+    found = [getattr(spec, name, None) for name in ("provider", "supplier", "issuer")]
+    return [v for v in found if isinstance(v, str) and v.startswith("vendor:")]
 
 
 def actions(inventory: Inventory, start: str, reached: list[Reached],

@@ -4,6 +4,7 @@ A control's ``check`` (and its ``applies_to.where``) is a mapping in one of thes
 shapes; nothing is ever eval'd:
 
 * ``{all: [C, ...]}``, ``{any: [C, ...]}``, ``{not: C}``: combine conditions.
+* ``{if: C, then: T, else: E}``: T applies only where C holds (``else`` is optional).
 * ``{path: spec.logging.inputs, <operator>: <argument>}``: a field condition.  A path
   is dotted; ``*`` stands for every item of a list or every value of a mapping
   (``spec.roles.*.backup``), and then every item must satisfy the operator (or just
@@ -24,6 +25,7 @@ a failing example, which the documentation renders.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -83,15 +85,16 @@ Condition = Callable[[Scope, Context], Outcome]
 # --- paths ----------------------------------------------------------------------------------
 
 def parse_path(text: Any, where: Path) -> tuple[str, ...]:
-    if not isinstance(text, str) or not re.fullmatch(r"[A-Za-z_*][\w*]*(\.[\w*]+)*", text):
-        raise ConditionError(f"path must be dotted field names, e.g. spec.logging.inputs; "
-                             f"got {text!r}", where)
+    if not isinstance(text, str) or not re.fullmatch(r"(\*|[A-Za-z_]\w*)(\.(\*|[\w-]+))*", text):
+        raise ConditionError(f"expects a dotted path of field names or *, e.g. "
+                             f"spec.logging.inputs; got {text!r}", where)
     return tuple(text.split("."))
 
 
 def _child(value: Any, step: str) -> Any:
     if isinstance(value, BaseModel):
-        return getattr(value, step, None)
+        # Only the format's fields: never a method or property of the class (spec.copy).
+        return getattr(value, step) if step in type(value).model_fields else None
     if isinstance(value, dict):
         return value.get(step)
     if isinstance(value, list) and step.isdigit():
@@ -110,11 +113,44 @@ def resolve(root: Any, steps: tuple[str, ...], base: Path) -> Iterator[tuple[Pat
         if isinstance(root, list):
             for index, item in enumerate(root):
                 yield from resolve(item, rest, (*base, index))
-        elif isinstance(root, dict):
-            for key, item in root.items():
+        elif isinstance(root, dict | BaseModel):
+            for key, item in _mapping(root).items():
                 yield from resolve(item, rest, (*base, key))
         return
     yield from resolve(_child(root, step), rest, (*base, step))
+
+
+def _mapping(value: Any) -> dict[Any, Any]:
+    """A mapping's entries; for a block of the format, the fields the YAML wrote."""
+    if isinstance(value, BaseModel):
+        written = value.model_fields_set
+        return {name: getattr(value, name) for name in type(value).model_fields
+                if name in written}
+    return value if isinstance(value, dict) else {}
+
+
+def _entries(value: Any) -> list[Any]:
+    """The items of a list, or the keys of a mapping (what count_* and contains_all see)."""
+    if isinstance(value, list):
+        return value
+    return list(_mapping(value))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality without Python's ``True == 1`` and ``False == 0``."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    return bool(a == b)
+
+
+def _member(value: Any, items: Any) -> bool:
+    return isinstance(items, list) and any(_same(value, item) for item in items)
+
+
+def _until_wildcard(base: Path, steps: tuple[str, ...]) -> Path:
+    """The path up to the first ``*``: the list or mapping that had no entries."""
+    prefix = steps[:steps.index("*")] if "*" in steps else steps
+    return (*base, *prefix)
 
 
 def show_path(path: Path) -> str:
@@ -136,10 +172,14 @@ def show_value(value: Any) -> str:
         return "[" + ", ".join(show_value(v) for v in value) + "]" if value else "empty"
     if isinstance(value, BaseModel | dict):
         return "set"
+    if value == "":
+        return "empty"
     return str(value)
 
 
 def _is_set(value: Any) -> bool:
+    if isinstance(value, BaseModel):  # a block written as {} (or only nulls) is empty
+        return any(_is_set(v) for v in _mapping(value).values())
     return value is not None and value != [] and value != {} and value != ""
 
 
@@ -166,7 +206,9 @@ def op_equals(value: Any, argument: Any, ctx: Context) -> str | None:
     """
     if value is None:
         return f"is not set, expected {show_value(argument)}"
-    return None if value == argument else f"is {show_value(value)}, expected {show_value(argument)}"
+    if _same(value, argument):
+        return None
+    return f"is {show_value(value)}, expected {show_value(argument)}"
 
 
 def op_not_equals(value: Any, argument: Any, ctx: Context) -> str | None:
@@ -177,7 +219,8 @@ def op_not_equals(value: Any, argument: Any, ctx: Context) -> str | None:
     """
     if value is None:
         return "is not set"
-    return None if value != argument else f"is {show_value(value)}, expected anything else"
+    return None if not _same(value, argument) else (
+        f"is {show_value(value)}, expected anything else")
 
 
 def op_in(value: Any, argument: list[Any], ctx: Context) -> str | None:
@@ -186,7 +229,7 @@ def op_in(value: Any, argument: list[Any], ctx: Context) -> str | None:
     PASS: ``{path: spec.stage, in: [production, staging]}`` with ``stage: staging``
     FAIL: with ``stage: dev``: "stage is dev, expected one of production, staging"
     """
-    if value in argument:
+    if _member(value, argument):
         return None
     return f"is {show_value(value)}, expected one of {', '.join(map(show_value, argument))}"
 
@@ -197,7 +240,7 @@ def op_not_in(value: Any, argument: list[Any], ctx: Context) -> str | None:
     PASS: ``{path: spec.risk_tier, not_in: [high]}`` with ``risk_tier: low``
     FAIL: with ``risk_tier: high``: "risk_tier is high, expected none of high"
     """
-    if value not in argument:
+    if not _member(value, argument):
         return None
     return f"is {show_value(value)}, expected none of {', '.join(map(show_value, argument))}"
 
@@ -233,12 +276,12 @@ def op_max(value: Any, argument: float, ctx: Context) -> str | None:
 
 
 def op_count_min(value: Any, argument: int, ctx: Context) -> str | None:
-    """A list with at least the argument's number of items.
+    """A list (or mapping) with at least the argument's number of items (or keys).
 
     PASS: ``{path: spec.steps, count_min: 3}`` with five steps
     FAIL: with one step: "steps has 1 item(s), expected at least 3"
     """
-    count = len(value) if isinstance(value, list | dict) else 0
+    count = len(_entries(value))
     return None if count >= argument else f"has {count} item(s), expected at least {argument}"
 
 
@@ -248,7 +291,7 @@ def op_count_max(value: Any, argument: int, ctx: Context) -> str | None:
     PASS: ``{path: spec.credentials, count_max: 2}`` with one credential
     FAIL: with four: "credentials has 4 item(s), expected at most 2"
     """
-    count = len(value) if isinstance(value, list | dict) else 0
+    count = len(_entries(value))
     return None if count <= argument else f"has {count} item(s), expected at most {argument}"
 
 
@@ -271,6 +314,13 @@ def _age(value: Any, ctx: Context) -> dt.timedelta | None:
     return None
 
 
+def _span(delta: dt.timedelta) -> str:
+    """``90 days``, ``1 day``; a span that is not whole days in ISO 8601 (PT12H)."""
+    if delta % dt.timedelta(days=1):
+        return format_duration(delta)
+    return f"{delta.days} day{'' if delta.days == 1 else 's'}"
+
+
 def op_within(value: Any, argument: dt.timedelta, ctx: Context) -> str | None:
     """A date no older than the duration, counted back from today (the audit date).
 
@@ -279,9 +329,9 @@ def op_within(value: Any, argument: dt.timedelta, ctx: Context) -> str | None:
     """
     age = _age(value, ctx)
     if age is None:
-        return f"is {show_value(value)}, expected a date within the last {argument.days} days"
+        return f"is {show_value(value)}, expected a date within the last {_span(argument)}"
     if age > argument:
-        return f"is {show_value(value)}, older than {argument.days} days"
+        return f"is {show_value(value)}, older than {_span(argument)}"
     return None
 
 
@@ -289,13 +339,13 @@ def op_older_than(value: Any, argument: dt.timedelta, ctx: Context) -> str | Non
     """A date at least the duration in the past (e.g. a waiver that should have expired).
 
     PASS: ``{path: spec.last_rotated, older_than: P1D}`` with a date last week
-    FAIL: with today's date: "last_rotated is 2026-11-25, expected older than 1 days"
+    FAIL: with today's date: "last_rotated is 2026-11-25, expected older than 1 day"
     """
     age = _age(value, ctx)
     if age is None:
         return f"is {show_value(value)}, expected a date"
     return None if age >= argument else (
-        f"is {show_value(value)}, expected older than {argument.days} days")
+        f"is {show_value(value)}, expected older than {_span(argument)}")
 
 
 def op_after_today(value: Any, argument: bool, ctx: Context) -> str | None:
@@ -304,12 +354,14 @@ def op_after_today(value: Any, argument: bool, ctx: Context) -> str | None:
     PASS: ``{path: spec.review_by, after_today: true}`` with a date next month
     FAIL: with a date last month: "review_by is 2026-10-01, which has passed"
     """
-    age = _age(value, ctx)
-    if age is None:
+    if not isinstance(value, dt.date):
         return f"is {show_value(value)}, expected a date"
-    return None if (age.total_seconds() < 0) == bool(argument) else (
-        f"is {show_value(value)}, which has passed" if argument else
-        f"is {show_value(value)}, which is still ahead")
+    day = value.date() if isinstance(value, dt.datetime) else value  # a timestamp's own day
+    if (day > ctx.today) == bool(argument):
+        return None
+    if not argument:
+        return f"is {show_value(value)}, which is still ahead"
+    return f"is {show_value(value)}, which {'is today' if day == ctx.today else 'has passed'}"
 
 
 def op_contains(value: Any, argument: Any, ctx: Context) -> str | None:
@@ -319,7 +371,7 @@ def op_contains(value: Any, argument: Any, ctx: Context) -> str | None:
     FAIL: with ``alerts: [latency]``: "monitoring.alerts is [latency], expected to contain
     output_drift"
     """
-    if isinstance(value, list) and argument in value:
+    if _member(argument, value):
         return None
     return f"is {show_value(value)}, expected to contain {show_value(argument)}"
 
@@ -330,8 +382,8 @@ def op_contains_all(value: Any, argument: list[Any], ctx: Context) -> str | None
     PASS: ``{path: spec.skills, contains_all: [ml, security]}`` with ``[ml, security, legal]``
     FAIL: with ``[ml]``: "skills lacks security"
     """
-    have = list(value) if isinstance(value, list | dict) else []
-    missing = [item for item in argument if item not in have]
+    have = _entries(value)
+    missing = [item for item in argument if not _member(item, have)]
     return None if not missing else f"lacks {', '.join(map(show_value, missing))}"
 
 
@@ -397,7 +449,7 @@ def _prepare_argument(name: str, argument: Any, where: Path) -> Any:
         if name in ("exists", "after_today") and not isinstance(argument, bool):
             raise ValueError(f"expects true or false, got {argument!r}")
     except (ValueError, re.error) as exc:
-        raise ConditionError(f"{name}: {exc}", (*where, name)) from None
+        raise ConditionError(str(exc), (*where, name)) from None
     return argument
 
 
@@ -420,9 +472,16 @@ def compile_condition(spec: Any, where: Path = ()) -> Condition:
         _only(spec, {key}, where)
         items = spec[key]
         if not isinstance(items, list) or not items:
-            raise ConditionError(f"{key}: expects a non-empty list of conditions", (*where, key))
+            raise ConditionError("expects a non-empty list of conditions", (*where, key))
         parts = [compile_condition(item, (*where, key, i)) for i, item in enumerate(items)]
         return _all(parts) if key == "all" else _any(parts)
+    if "if" in spec:
+        _only(spec, {"if", "then", "else"}, where)
+        if "then" not in spec:
+            raise ConditionError("if: needs a then (and may have an else)", where)
+        return _if(compile_condition(spec["if"], (*where, "if")),
+                   compile_condition(spec["then"], (*where, "then")),
+                   compile_condition(spec["else"], (*where, "else")) if "else" in spec else None)
     if "not" in spec:
         _only(spec, {"not"}, where)
         return _not(compile_condition(spec["not"], (*where, "not")))
@@ -438,10 +497,10 @@ def compile_condition(spec: Any, where: Path = ()) -> Condition:
 
 
 def _only(spec: dict[str, Any], allowed: set[str], where: Path) -> None:
-    extra = set(spec) - allowed
+    extra = sorted(map(str, set(spec) - allowed))
     if extra:
-        raise ConditionError(f"unexpected key(s) {', '.join(sorted(map(str, extra)))} beside "
-                             f"{', '.join(sorted(allowed))}", where)
+        raise ConditionError(f"unexpected key(s) {', '.join(extra)} beside "
+                             f"{', '.join(sorted(allowed))}", (*where, extra[0]))
 
 
 def _all(parts: list[Condition]) -> Condition:
@@ -470,6 +529,21 @@ def _any(parts: list[Condition]) -> Condition:
     return check
 
 
+def _if(test: Condition, then: Condition, otherwise: Condition | None) -> Condition:
+    """``{if: C, then: T, else: E}``: T where C holds, else E (or a pass when there is none).
+
+    The outcome is the chosen branch's, so a finding names what that branch lacks.
+    """
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        decided = test(scope, ctx)
+        if decided.ok:
+            return then(scope, ctx)
+        if otherwise is None:
+            return Outcome(True, decided.ref, decided.path, f"not required: {decided.evidence}")
+        return otherwise(scope, ctx)
+    return check
+
+
 def _not(part: Condition) -> Condition:
     def check(scope: Scope, ctx: Context) -> Outcome:
         outcome = part(scope, ctx)
@@ -495,25 +569,36 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
     wildcard = "*" in steps
     quantifier = spec.get("quantifier", "all")
     if quantifier not in ("all", "any"):
-        raise ConditionError("quantifier: expects all or any", (*where, "quantifier"))
+        raise ConditionError(f"expects all or any, got {quantifier!r}", (*where, "quantifier"))
     if_empty = spec.get("if_empty", "fail")
     if if_empty not in ("pass", "fail"):
-        raise ConditionError("if_empty: expects pass or fail", (*where, "if_empty"))
+        raise ConditionError(f"expects pass or fail, got {if_empty!r}", (*where, "if_empty"))
     nested = [k for k in ("each", "some", "ref") if k in spec]
     operators = [k for k in spec if k in OPERATORS or k in FIELD_OPERATORS]
-    unknown = set(spec) - _FIELD_KEYS - set(OPERATORS) - FIELD_OPERATORS
+    unknown = sorted(map(str, set(spec) - _FIELD_KEYS - set(OPERATORS) - FIELD_OPERATORS))
     if unknown:
-        names = ", ".join(sorted(map(str, unknown)))
-        raise ConditionError(f"unknown operator(s) {names}; known: "
-                             + ", ".join(sorted([*OPERATORS, *FIELD_OPERATORS, "each", "some",
-                                                 "ref"])), where)
+        known = sorted([*OPERATORS, *FIELD_OPERATORS, "each", "some", "ref"])
+        close = difflib.get_close_matches(unknown[0], [*known, *_FIELD_KEYS], n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else "; known: " + ", ".join(known)
+        raise ConditionError(f"unknown operator(s) {', '.join(unknown)}{hint}",
+                             (*where, unknown[0]))
     if len(nested) + len(operators) != 1:
-        raise ConditionError("a field condition takes exactly one operator (or each/some/ref)",
-                             where)
+        raise ConditionError("a field condition takes exactly one operator (or each/some/ref)"
+                             + (f"; got {', '.join(map(str, nested + operators))}"
+                                if nested or operators else ""), where)
+    # quantifier and if_empty mean something only where several (or no) values can turn up;
+    # anywhere else they would be silently ignored, so they are refused.
+    if "quantifier" in spec and (nested or not wildcard):
+        raise ConditionError("applies only to an operator on a path with a "
+                             "wildcard (*); with each/some/ref, each means all and some "
+                             "means any", (*where, "quantifier"))
+    if "if_empty" in spec and not (nested or wildcard):
+        raise ConditionError("applies only to a path with a wildcard (*) or to "
+                             "each/some/ref", (*where, "if_empty"))
     if nested:
         key = nested[0]
         inner = compile_condition(spec[key], (*where, key))
-        return _compile_nested(key, steps, inner)
+        return _compile_nested(key, steps, inner, if_empty == "pass")
     name = operators[0]
     if name in FIELD_OPERATORS:
         other = parse_path(spec[name], (*where, name))
@@ -530,7 +615,7 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
     def check(scope: Scope, ctx: Context) -> Outcome:
         found = list(resolve(scope.root, steps, scope.base))
         if wildcard and not found:
-            path = scope.base + tuple(s for s in steps if s != "*")
+            path = _until_wildcard(scope.base, steps)
             ok = if_empty == "pass"
             return Outcome(ok, scope.ref, path, f"{show_path(path)} has no entries")
         last: Outcome | None = None
@@ -553,43 +638,50 @@ def _field_operator(name: str, other: tuple[str, ...]) -> Callable[[Any, Scope, 
     def test(value: Any, scope: Scope, ctx: Context) -> str | None:
         found = [v for _, v in resolve(scope.root, other, scope.base)]
         compare = found[0] if len(found) == 1 else found
-        label = ".".join(other)
+        label = show_path(other)
         if value is None:
             return "is not set"
         if name == "differs_from":
-            return None if value != compare else f"is {show_value(value)}, the same as {label}"
-        inside = value in compare if isinstance(compare, list) else value == compare
+            return None if not _same(value, compare) else (
+                f"is {show_value(value)}, the same as {label}")
+        inside = _member(value, compare) if isinstance(compare, list) else _same(value, compare)
         if name == "not_in_field":
             return None if not inside else f"is {show_value(value)}, which is also in {label}"
         return None if inside else f"is {show_value(value)}, which is not in {label}"
     return test
 
 
-def _compile_nested(key: str, steps: tuple[str, ...], inner: Condition) -> Condition:
+def _compile_nested(key: str, steps: tuple[str, ...], inner: Condition,
+                    pass_if_empty: bool = False) -> Condition:
     def check(scope: Scope, ctx: Context) -> Outcome:
         found = list(resolve(scope.root, steps, scope.base))
-        items: list[tuple[Scope, Path]] = []
+        items: list[Scope] = []
         for path, value in found:
             if key == "ref":
                 refs = value if isinstance(value, list) else [value]
-                for index, ref in enumerate(refs):
+                for ref in refs:
                     if ref is None:
                         continue
+                    if not isinstance(ref, str):
+                        raise EvaluationError(f"{show_path(path)} holds {show_value(ref)}, "
+                                              "not a reference")
                     entity = ctx.inventory.get(ref)
                     if entity is None:
                         raise EvaluationError(f"{ref} is referenced but not in the inventory")
-                    ref_path = (*path, index) if isinstance(value, list) else path
-                    items.append((Scope(entity, entity.ref, ()), ref_path))
+                    items.append(Scope(entity, entity.ref, ()))
             elif isinstance(value, list):
-                items.extend((Scope(v, scope.ref, (*path, i)), (*path, i))
-                             for i, v in enumerate(value))
+                items.extend(Scope(v, scope.ref, (*path, i)) for i, v in enumerate(value))
+            elif isinstance(value, dict):  # every value of a mapping, as ``*`` does
+                items.extend(Scope(v, scope.ref, (*path, k)) for k, v in value.items())
             elif value is not None:
-                items.append((Scope(value, scope.ref, path), path))
+                items.append(Scope(value, scope.ref, path))
         if not items:
-            path = scope.base + tuple(s for s in steps if s != "*")
-            return Outcome(False, scope.ref, path, f"{show_path(path)} is not set")
+            path = _until_wildcard(scope.base, steps)
+            unset = all(value is None for _, value in found) and "*" not in steps
+            evidence = f"{show_path(path)} {'is not set' if unset else 'has no entries'}"
+            return Outcome(pass_if_empty, scope.ref, path, evidence)
         last = None
-        for item_scope, item_path in items:
+        for item_scope in items:
             outcome = inner(item_scope, ctx)
             if key == "ref":
                 outcome = Outcome(outcome.ok, outcome.ref, outcome.path,
@@ -615,13 +707,16 @@ def _compile_query(spec: dict[str, Any], where: Path) -> Condition:
     _only(spec, {"query", "count_min", "count_max", "describe"}, where)
     query = spec["query"]
     if not isinstance(query, dict) or "kind" not in query:
-        raise ConditionError("query: expects {kind: K, where: condition}", (*where, "query"))
+        raise ConditionError("expects {kind: K, where: condition}", (*where, "query"))
     _only(query, {"kind", "where"}, (*where, "query"))
     from .kinds import KINDS
 
     kind = query["kind"]
     if kind not in KINDS:
-        raise ConditionError(f"query.kind: unknown kind {kind!r}", (*where, "query", "kind"))
+        close = difflib.get_close_matches(str(kind), KINDS, n=1, cutoff=0.6)
+        raise ConditionError(f"unknown kind {kind!r}"
+                             + (f" (did you mean {close[0]!r}?)" if close else
+                                "; known: " + ", ".join(KINDS)), (*where, "query", "kind"))
     matcher = compile_condition(query["where"], (*where, "query", "where")) if (
         "where" in query) else None
     counts = [k for k in spec if k in _QUERY_COUNTS]
@@ -630,6 +725,8 @@ def _compile_query(spec: dict[str, Any], where: Path) -> Condition:
     bound_name = counts[0]
     bound = _prepare_argument(bound_name, spec[bound_name], where)
     describe = spec.get("describe") or f"{kind} entities matching the query"
+    if not isinstance(describe, str):
+        raise ConditionError(f"expects text, got {describe!r}", (*where, "describe"))
 
     def check(scope: Scope, ctx: Context) -> Outcome:
         count = 0

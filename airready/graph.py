@@ -26,6 +26,8 @@ EDGE_RULES: dict[tuple[str, str], tuple[str, bool]] = {
     ("Model", "provider"): ("supplies", True),
     ("Dataset", "supplier"): ("supplies", True),
     ("Component", "supplier"): ("supplies", True),
+    ("DataStore", "supplier"): ("supplies", True),
+    ("Credential", "issuer"): ("supplies", True),
     ("Model", "depends_on"): ("serves", True),
     ("Component", "depends_on"): ("serves", True),
     ("Model", "tools"): ("acts_through", False),

@@ -205,8 +205,12 @@ class Architecture(Strict):
     integrations: list[str] = []
 
 
+Modality = Literal["language", "multimodal", "vision", "speech", "tabular", "other"]
+
+
 class ModelSpec(Strict):
     version: str | None = None
+    modality: Modality | None = None  # language models have token and refusal signals
     lifecycle: Literal["production", "staging", "experimental", "retired"] | None = None
     risk_tier: Literal["high", "medium", "low"] | None = None
     provider: VendorRef | None = None  # type: ignore[valid-type]
@@ -246,8 +250,10 @@ class ComponentSpec(Strict):
     type: Literal["serving", "vector_db", "library", "framework", "container_image",
                   "hardware"] | None = None
     version: str | None = None
-    supplier: VendorRef | None = None  # type: ignore[valid-type]
+    # A vendor, or the team that builds it in house.
+    supplier: Ref("vendor", "team") | None = None  # type: ignore[valid-type]
     checksum: str | None = None
+    managed: bool | None = None  # a hosted service: nothing local to checksum
     depends_on: list[Ref("component")] = []  # type: ignore[valid-type]
 
 
@@ -259,6 +265,7 @@ class ToolSpec(Strict):
 
 
 class DataStoreSpec(Strict):
+    supplier: VendorRef | None = None  # type: ignore[valid-type]  # who hosts it
     data_classes: list[DataClass] = []  # type: ignore[valid-type]
     immutable: bool | None = None
     retention_days: int | None = Field(default=None, ge=0)
@@ -267,6 +274,7 @@ class DataStoreSpec(Strict):
 
 class CredentialSpec(Strict):
     grants: list[Ref("tool", "datastore")] = []  # type: ignore[valid-type]
+    issuer: VendorRef | None = None  # type: ignore[valid-type]  # e.g. a model API's key
     rotation_days: int | None = Field(default=None, ge=0)
     revocation: str | None = None
     last_rotated: dt.date | None = None

@@ -63,6 +63,7 @@ class ControlSpec(Strict):
     phase: Phase
     checklist_item: str
     severity: Severity
+    level: Literal["bronze", "silver", "gold"] | None = None  # default: from the severity
     applies_to: AppliesTo
     check: dict[str, Any]
     failure: str  # what a failing target lacks, in a few words: "logs no user attribution"

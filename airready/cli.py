@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, baseline
+from . import __version__, baseline, history
+from . import scorecard as scoring
 from .audit import load_all, load_checked_inventory, resolve_today, run_check
 from .blast import SCENARIOS, blast_radius
 from .catalog import Catalog, load_catalog
@@ -28,6 +29,7 @@ from .problems import InputError, Problem, has_errors
 from .report import blast as blast_report
 from .report import controls as controls_report
 from .report import github, jsonout, junit, markdown, sarif
+from .report import scorecard as scorecard_report
 from .report import text as text_report
 from .report.context import ReportContext
 from .schema_errors import did_you_mean
@@ -232,6 +234,46 @@ def blast_radius_command(ref: str, project_dir: Path | None, scenario: str | Non
     graph = build_graph(inventory)
     radius = blast_radius(graph, inventory, ref, scenario, reverse, depth, kinds)
     click.echo(blast_report.RENDERERS[fmt](radius), nl=False)
+    return EXIT_OK
+
+
+@cli.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(list(scorecard_report.RENDERERS)),
+              default="text", show_default=True)
+@click.option("--today", help="Judge dates as of this day (YYYY-MM-DD; also $AIRREADY_TODAY).")
+@click.option("--record", "record_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append this run's summary to a JSON Lines history file.")
+@click.option("--history", "history_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Show the trend from this history file (default: history in airready.yaml, "
+                   "or the --record file).")
+@click.option("--explain", is_flag=True, help="Print how levels, scores and required levels "
+                                             "are computed, and exit.")
+def scorecard(project_dir: Path | None, fmt: str, today: str | None, record_file: Path | None,
+              history_file: Path | None, explain: bool) -> int:
+    """Readiness per model, owner, phase and framework, and for the organisation."""
+    if explain:
+        click.echo(scoring.__doc__ or "")
+        return EXIT_OK
+    project = _open_project(project_dir)
+    loaded = load_all(project)
+    _print_problems(loaded.warnings)
+    result = run_check(loaded, resolve_today(today), select(loaded.catalog,
+                                                          loaded.inventory)).result
+    card = scoring.build_scorecard(result)
+    history_path = history_file or record_file or (
+        project.root / project.config.history if project.config.history else None)
+    entries = history.read(history_path, project.shown(history_path)) if history_path else []
+    current = history.record(card, result, project.root)
+    trend = None
+    if entries or record_file:
+        trend = {"entries": [*entries, current] if record_file else entries}
+        previous = entries[-1] if entries else None
+        if previous is not None:
+            trend["changes"] = history.changes(previous, current)
+    if record_file is not None:
+        history.append(record_file, current)
+    click.echo(scorecard_report.RENDERERS[fmt](card, trend), nl=False)
     return EXIT_OK
 
 

@@ -1,0 +1,296 @@
+"""Readiness scorecards: a level and a score per model, owner, phase, framework and for the
+organisation, with the reasons behind each.
+
+The scoring model (also printed by ``airready scorecard --explain``):
+
+* Every control has a level: critical controls are Bronze (the minimum for any model in
+  production), high ones Silver, medium and low ones Gold.  A control may set its own.
+* The organisation's own score covers everything that is not a model (roles, channels,
+  exercises, playbooks, vendors, credentials, datasets, components); the estate score
+  covers every result.
+* A target holds a level when every applicable control of that level and below passes.
+  Levels are gates: one failing Bronze control means no level at all, whatever else passes.
+* The score is 0-100: the severity-weighted share of applicable results that pass
+  (critical 10, high 5, medium 2, low 1).  Waived and failing results count against it;
+  not-applicable ones are left out.  Waived is never a pass.
+* A model's required level follows its reach (see blast.py): Gold for a high risk tier,
+  or for write-capable tools combined with sensitive data or external users; Silver for
+  a medium risk tier, any write-capable tool, sensitive data or external users; Bronze
+  otherwise.  A model is ready when its level reaches its required level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from .blast import model_reach
+from .catalog import FRAMEWORKS, PHASES, Control
+from .findings import AuditResult, Finding
+from .freshness import stale_on
+from .graph import build_graph
+
+LEVELS = ("bronze", "silver", "gold")
+LEVEL_BY_SEVERITY = {"critical": "bronze", "high": "silver", "medium": "gold", "low": "gold"}
+WEIGHTS = {"critical": 10, "high": 5, "medium": 2, "low": 1}
+EXPIRY_WINDOW = dt.timedelta(days=30)
+
+
+def control_level(control: Control) -> str:
+    return control.spec.level or LEVEL_BY_SEVERITY[control.severity]
+
+
+def load_frameworks() -> dict[str, dict[str, str]]:
+    text = resources.files("airready").joinpath("data/frameworks.yaml").read_text("utf-8")
+    data: dict[str, dict[str, str]] = yaml.safe_load(text)
+    return data
+
+
+@dataclass
+class Score:
+    level: str | None  # None: not even Bronze; "unrated": nothing applicable
+    score: int | None
+    passed: int = 0
+    gaps: int = 0
+    waived: int = 0
+
+    @property
+    def rank(self) -> int:
+        return LEVELS.index(self.level) + 1 if self.level in LEVELS else 0
+
+
+def score(findings: list[Finding], levels: dict[str, str]) -> Score:
+    applicable = [f for f in findings if f.state != "not_applicable"]
+    if not applicable:
+        return Score("unrated", None)
+    total = sum(WEIGHTS[f.severity] for f in applicable)
+    earned = sum(WEIGHTS[f.severity] for f in applicable if f.state == "pass")
+    level = None
+    for candidate in LEVELS:
+        allowed = LEVELS[: LEVELS.index(candidate) + 1]
+        if all(f.state == "pass" for f in applicable if levels[f.control] in allowed):
+            level = candidate
+        else:
+            break
+    return Score(level, round(100 * earned / total), sum(f.state == "pass" for f in applicable),
+                 sum(f.is_gap for f in applicable), sum(f.state == "waived" for f in applicable))
+
+
+@dataclass
+class ModelCard:
+    ref: str
+    owner: str | None
+    lifecycle: str | None
+    score: Score
+    required_level: str
+    required_reason: str
+    failing: list[Finding]
+    next_level_missing: list[Finding]
+    reach: dict[str, Any]
+
+    @property
+    def ready(self) -> bool:
+        return self.score.rank >= LEVELS.index(self.required_level) + 1
+
+
+@dataclass
+class Expiring:
+    control: str
+    target: str
+    stale_on: dt.date
+    days_left: int
+
+
+@dataclass
+class Scorecard:
+    today: dt.date
+    organization: Score  # the organisation-wide results: roles, playbooks, vendors, data...
+    estate: Score  # every result, models included
+    organization_findings: list[Finding]
+    models: list[ModelCard]
+    owners: list[dict[str, Any]]
+    phases: dict[str, dict[str, Any]]
+    frameworks: dict[str, dict[str, Any]]
+    expiring: list[Expiring]
+    org_facts: dict[str, Any] = field(default_factory=dict)
+
+
+def required_level(spec: Any, write_tools: int, sensitive: list[str], users: int,
+                   external: bool) -> tuple[str, str]:
+    """The level a model must hold to count as ready, and why."""
+    tier = spec.risk_tier
+    reach = []
+    if write_tools:
+        reach.append(f"{write_tools} tool(s) that can write, send or pay")
+    if sensitive:
+        reach.append("sensitive data (" + ", ".join(sensitive) + ")")
+    if external:
+        reach.append(f"external users ({users:,})" if users else "external users")
+    if tier == "high":
+        return "gold", "risk tier high" + (f"; reaches {', '.join(reach)}" if reach else "")
+    if write_tools and (sensitive or external):
+        return "gold", "reaches " + " and ".join(reach)
+    if tier == "medium" or reach:
+        why = ["risk tier medium"] if tier == "medium" else []
+        return "silver", "; ".join(why + (["reaches " + ", ".join(reach)] if reach else []))
+    return "bronze", f"risk tier {tier or 'not set'} and little reach"
+
+
+def _model_cards(result: AuditResult, levels: dict[str, str]) -> list[ModelCard]:
+    inventory = result.inventory
+    graph = build_graph(inventory)
+    by_target: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_target[finding.target].append(finding)
+    cards = []
+    for model in inventory.of_kind("Model"):
+        if model.metadata.external:
+            continue
+        findings = by_target.get(model.ref, [])
+        model_score = score(findings, levels)
+        reach = model_reach(graph, inventory, model.ref)
+        required, reason = required_level(model.spec, reach.write_tools, reach.sensitive_data,
+                                          reach.users, reach.external_users)
+        failing = sorted((f for f in findings if f.is_gap or f.state == "waived"),
+                         key=Finding.sort_key)
+        next_index = model_score.rank  # index of the next level in LEVELS
+        missing = [f for f in failing if next_index < len(LEVELS)
+                   and levels[f.control] in LEVELS[: next_index + 1]]
+        cards.append(ModelCard(model.ref, model.metadata.owner, model.spec.lifecycle,
+                               model_score, required, reason, failing, missing,
+                               {"write_tools": reach.write_tools,
+                                "sensitive_data": reach.sensitive_data,
+                                "users": reach.users, "external_users": reach.external_users}))
+    return sorted(cards, key=lambda c: (c.ready, c.score.score or 0, c.ref))
+
+
+def _owners(cards: list[ModelCard]) -> list[dict[str, Any]]:
+    groups: dict[str, list[ModelCard]] = defaultdict(list)
+    for card in cards:
+        groups[card.owner or "(no owner)"].append(card)
+    rows = []
+    for owner, owned in sorted(groups.items()):
+        scores = [c.score.score for c in owned if c.score.score is not None]
+        lowest = min(owned, key=lambda c: c.score.rank)
+        rows.append({"owner": owner, "models": len(owned), "ready": sum(c.ready for c in owned),
+                     "mean_score": round(sum(scores) / len(scores)) if scores else None,
+                     "lowest_level": lowest.score.level,
+                     "not_ready": [c.ref for c in owned if not c.ready]})
+    return rows
+
+
+def _phases(result: AuditResult, levels: dict[str, str]) -> dict[str, dict[str, Any]]:
+    by_phase: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_phase[finding.phase].append(finding)
+    table = {}
+    for phase in PHASES:
+        findings = by_phase.get(phase, [])
+        phase_score = score(findings, levels)
+        table[phase] = {"score": phase_score.score, "pass": phase_score.passed,
+                        "gaps": phase_score.gaps, "waived": phase_score.waived,
+                        "not_applicable": sum(f.state == "not_applicable" for f in findings)}
+    return table
+
+
+def _control_passes(findings: list[Finding]) -> bool | None:
+    """A control passes estate-wide when nothing fails and something passed."""
+    applicable = [f for f in findings if f.state != "not_applicable"]
+    if not applicable:
+        return None
+    return all(f.state == "pass" for f in applicable)
+
+
+def _frameworks(result: AuditResult) -> dict[str, dict[str, Any]]:
+    requirements = load_frameworks()
+    by_control: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_control[finding.control].append(finding)
+    table = {}
+    for name, title in FRAMEWORKS.items():
+        mapped = [c for c in result.evaluated if c.spec.references.get(name)]
+        verdicts = {c.id: _control_passes(by_control.get(c.id, [])) for c in mapped}
+        judged = [v for v in verdicts.values() if v is not None]
+        in_scope = requirements.get(name, {})
+        covered: dict[str, list[str]] = defaultdict(list)
+        for control in result.catalog.controls.values():
+            for ident in control.spec.references.get(name, []):
+                covered[ident].append(control.id)
+        requirement_rows = []
+        for ident, summary in in_scope.items():
+            controls = sorted(covered.get(ident, []))
+            states = [verdicts.get(c) for c in controls if c in verdicts]
+            requirement_rows.append({
+                "id": ident, "title": summary, "controls": controls,
+                "passing": bool(states) and all(s is True for s in states),
+            })
+        table[name] = {
+            "title": title,
+            "controls": len(mapped),
+            "controls_passing": sum(v is True for v in judged),
+            "controls_judged": len(judged),
+            "share_passing": round(100 * sum(judged) / len(judged)) if judged else None,
+            "requirements": requirement_rows,
+            "uncovered": [r["id"] for r in requirement_rows if not r["controls"]],
+        }
+    return table
+
+
+def _expiring(result: AuditResult) -> list[Expiring]:
+    inventory = result.inventory
+    dated = {c.id: c for c in result.evaluated if "within" in repr(c.spec.check)}
+    rows = []
+    for finding in result.findings:
+        control = dated.get(finding.control)
+        if control is None or finding.state != "pass":
+            continue
+        target = inventory.get(finding.target)
+        when = stale_on(control, target, inventory, result.today)
+        if when is not None and result.today <= when <= result.today + EXPIRY_WINDOW:
+            rows.append(Expiring(finding.control, finding.target, when,
+                                 (when - result.today).days))
+    return sorted(rows, key=lambda e: (e.stale_on, e.control, e.target))
+
+
+def _org_facts(result: AuditResult) -> dict[str, Any]:
+    org = result.inventory.organization
+    if org is None:
+        return {}
+    spec = org.spec
+    exercises = sorted((x.date for x in spec.tabletop_exercises), reverse=True)
+    playbooks = result.inventory.of_kind("Playbook")
+    vendors = result.inventory.of_kind("Vendor")
+    return {
+        "roles": {name: {"primary": r.primary, "backup": r.backup}
+                  for name, r in spec.roles.items()},
+        "last_exercise": exercises[0].isoformat() if exercises else None,
+        "exercises_last_year": sum((result.today - d).days <= 365 for d in exercises),
+        "playbook_scenarios": sorted({p.spec.scenario for p in playbooks}),
+        "vendors_with_contact": sum(1 for v in vendors if v.spec and v.spec.security_contact),
+        "vendors": sum(1 for v in vendors if not v.metadata.external),
+    }
+
+
+def build_scorecard(result: AuditResult) -> Scorecard:
+    levels = {c.id: control_level(c) for c in result.catalog.controls.values()}
+    cards = _model_cards(result, levels)
+    model_refs = {c.ref for c in cards}
+    org_findings = [f for f in result.findings if f.target not in model_refs]
+    return Scorecard(
+        today=result.today,
+        organization=score(org_findings, levels),
+        estate=score(result.findings, levels),
+        organization_findings=sorted((f for f in org_findings if f.is_gap),
+                                     key=Finding.sort_key),
+        models=cards,
+        owners=_owners(cards),
+        phases=_phases(result, levels),
+        frameworks=_frameworks(result),
+        expiring=_expiring(result),
+        org_facts=_org_facts(result),
+    )

@@ -29,9 +29,11 @@ from .problems import InputError, Problem, has_errors
 from .report import blast as blast_report
 from .report import controls as controls_report
 from .report import github, jsonout, junit, markdown, sarif
+from .report import runbook as runbook_report
 from .report import scorecard as scorecard_report
 from .report import text as text_report
 from .report.context import ReportContext
+from .runbook import build_runbook
 from .schema_errors import did_you_mean
 from .schema_export import all_schemas, combined_schema, dumps
 from .selection import select
@@ -274,6 +276,26 @@ def scorecard(project_dir: Path | None, fmt: str, today: str | None, record_file
     if record_file is not None:
         history.append(record_file, current)
     click.echo(scorecard_report.RENDERERS[fmt](card, trend), nl=False)
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("ref")
+@project_option
+@click.option("--format", "fmt", type=click.Choice(list(runbook_report.RENDERERS)),
+              default="text", show_default=True)
+def runbook(ref: str, project_dir: Path | None, fmt: str) -> int:
+    """The first-hour runbook for one model, filled in from the inventory."""
+    project = _open_project(project_dir)
+    loaded = load_all(project)
+    inventory = loaded.inventory
+    entity = inventory.get(ref)
+    if entity is None or entity.kind != "Model":
+        models = [m.ref for m in inventory.of_kind("Model")]
+        raise click.UsageError(f"{ref!r} is not a model in the inventory"
+                               + did_you_mean(ref, models))
+    book = build_runbook(build_graph(inventory), inventory, ref)
+    click.echo(runbook_report.RENDERERS[fmt](book), nl=False)
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ from . import scorecard as scoring
 from .audit import load_all, load_checked_inventory, resolve_today, run_check
 from .blast import SCENARIOS, blast_radius
 from .catalog import Catalog, load_catalog
-from .config import Project, find_root, load_project
+from .config import CONFIG_NAME, Project, find_root, load_project
 from .files import write_atomic
 from .graph import build_graph
 from .kinds import KINDS
@@ -37,6 +37,8 @@ from .runbook import build_runbook
 from .schema_errors import did_you_mean
 from .schema_export import all_schemas, combined_schema, dumps
 from .selection import select
+from .sitegen import build as sitebuild
+from .sitegen.pages import SiteInput, render_pages
 
 F = TypeVar("F", bound=Callable[..., Any])
 RENDERERS: dict[str, Callable[[ReportContext], str]] = {
@@ -296,6 +298,76 @@ def runbook(ref: str, project_dir: Path | None, fmt: str) -> int:
                                + did_you_mean(ref, models))
     book = build_runbook(build_graph(inventory), inventory, ref)
     click.echo(runbook_report.RENDERERS[fmt](book), nl=False)
+    return EXIT_OK
+
+
+@cli.group()
+def site() -> None:
+    """The static auditor site (mkdocs-material)."""
+
+
+def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | None,
+                html: bool) -> sitebuild.BuildReport:
+    project = _open_project(project_dir)
+    loaded = load_all(project)
+    _print_problems(loaded.warnings)
+    result = run_check(loaded, resolve_today(today), select(loaded.catalog,
+                                                          loaded.inventory)).result
+    card = scoring.build_scorecard(result)
+    history_path = project.root / project.config.history if project.config.history else None
+    entries = history.read(history_path, project.shown(history_path)) if history_path else []
+    site_dir = project.root / project.config.site
+    config_file = site_dir / "mkdocs.yml"
+    if not config_file.is_file():
+        line, column = project.locate("site")
+        raise InputError([Problem(CONFIG_NAME, line, column,
+                                  f"site: {project.shown(config_file)} does not exist "
+                                  "(airready init writes one)", code="config")])
+    mermaid = sitebuild.find_mermaid(mermaid_js, site_dir)
+    pages = list(render_pages(SiteInput(result, card, entries)))
+    with click.progressbar(pages, label="writing pages", file=sys.stderr,
+                           show_pos=True) as bar:
+        count, changed, removed = sitebuild.write_docs(bar, site_dir / "docs", mermaid)
+    output = site_dir / "public"
+    if html:
+        click.echo(f"building HTML with MkDocs ({count} pages)...", err=True)
+        output = sitebuild.run_mkdocs(config_file, lambda m: click.echo(m, err=True))
+    return sitebuild.BuildReport(count, changed, removed, "local" if mermaid else "cdn",
+                                 output)
+
+
+@site.command("build")
+@project_option
+@click.option("--today", help="Judge dates as of this day (YYYY-MM-DD; also $AIRREADY_TODAY).")
+@click.option("--mermaid-js", type=click.Path(dir_okay=False, path_type=Path),
+              help="A local mermaid.min.js (v11) to serve with the site, so diagrams render "
+                   "offline (also $AIRREADY_MERMAID_JS, or site/assets/mermaid.min.js).")
+@click.option("--markdown-only", is_flag=True, help="Write the Markdown into docs/ and stop.")
+def site_build(project_dir: Path | None, today: str | None, mermaid_js: Path | None,
+               markdown_only: bool) -> int:
+    """Render the auditor site: Markdown into site/docs/, HTML into site/public/."""
+    report = _build_site(project_dir, today, mermaid_js, not markdown_only)
+    click.echo(f"{report.pages} pages ({report.written} changed, {report.removed} removed); "
+               f"Mermaid from {'a local copy' if report.mermaid == 'local' else 'the CDN'}; "
+               f"output in {report.output}", err=True)
+    return EXIT_OK
+
+
+@site.command("serve")
+@project_option
+@click.option("--today", help="Judge dates as of this day (YYYY-MM-DD; also $AIRREADY_TODAY).")
+@click.option("--mermaid-js", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True,
+              help="Address to serve on (loopback by default).")
+def site_serve(project_dir: Path | None, today: str | None, mermaid_js: Path | None,
+               dev_addr: str) -> int:
+    """Render the site and serve it locally for browsing (Ctrl-C stops)."""
+    from mkdocs.commands.serve import serve
+
+    project = _open_project(project_dir)
+    _build_site(project_dir, today, mermaid_js, html=False)
+    config_file = project.root / project.config.site / "mkdocs.yml"
+    serve(config_file=str(config_file), dev_addr=dev_addr)
     return EXIT_OK
 
 

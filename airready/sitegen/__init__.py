@@ -1,0 +1,1 @@
+"""The auditor site: Markdown pages rendered with jinja2, built into HTML by MkDocs."""

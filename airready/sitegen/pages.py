@@ -1,0 +1,260 @@
+"""Render every page of the auditor site as Markdown (path -> text), deterministically.
+
+One jinja2 Environment with StrictUndefined; its ``finalize`` escapes every printed
+value (escape.py), so inventory text cannot become markup by forgetting a filter.
+Index pages carry tables, not navigation, so no page grows with the number of models.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import networkx as nx
+import yaml
+
+from ..blast import BlastRadius, blast_radius, walk
+from ..catalog import FRAMEWORKS, Control
+from ..findings import AuditResult, Finding
+from ..graph import build_graph
+from ..inventory import Inventory
+from ..report.blast import render_mermaid
+from ..runbook import build_runbook
+from ..scorecard import Scorecard, control_level
+from .escape import Raw, finalize, link, md, page_link
+
+MAX_DIAGRAM_NODES = 40
+WORST_GAPS = 20
+
+
+def slug(ref: str) -> str:
+    """A file name for a reference: names are already safe, the colon is not everywhere."""
+    return ref.replace(":", "-")
+
+
+def fence(text: str, lang: str) -> Raw:
+    """A fenced block that no backtick run inside ``text`` can close early."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    bar = "`" * max(3, longest + 1)
+    return Raw(f"{bar}{lang}\n{text.rstrip()}\n{bar}")
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("airready", "templates/site"),
+        undefined=jinja2.StrictUndefined,
+        finalize=finalize,
+        autoescape=False,  # Markdown, not HTML: finalize does the escaping
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    env.filters["raw"] = Raw
+    env.filters["md"] = md
+    env.globals.update(link=link, slug=slug)
+    return env
+
+
+@dataclass
+class SiteInput:
+    result: AuditResult
+    card: Scorecard
+    history: list[dict[str, Any]]
+
+
+def _control_link(depth: int) -> Callable[[str, int], Raw]:
+    def control_link(control_id: str, _depth: int = depth) -> Raw:
+        prefix = "../" * _depth
+        return page_link(control_id, f"{prefix}controls/{control_id}.md")
+    return control_link
+
+
+def _trend(history: list[dict[str, Any]]) -> Raw | None:
+    points = [(h.get("today"), (h.get("organization") or {}).get("score")) for h in history]
+    points = [(day, score) for day, score in points[-12:] if day and score is not None]
+    if len(points) < 2:
+        return None
+    labels = ", ".join(f'"{day}"' for day, _ in points if re.fullmatch(r"[\d-]+", str(day)))
+    scores = ", ".join(str(int(score)) for _, score in points)
+    text = ("xychart-beta\n  title \"Organisation readiness score\"\n"
+            f"  x-axis [{labels}]\n  y-axis \"score\" 0 --> 100\n  line [{scores}]")
+    return fence(text, "mermaid")
+
+
+def _diagram(radius: BlastRadius) -> tuple[Raw | None, int]:
+    total = len(radius.reached)
+    if not total:
+        return None, 0
+    shown = BlastRadius(radius.start, radius.scenario, radius.reverse,
+                        radius.reached[:MAX_DIAGRAM_NODES], radius.act_on)
+    return fence(render_mermaid(shown), "mermaid"), total
+
+
+def _lineage(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Raw | None:
+    reached = walk(graph, ref, reverse=True)
+    lineage = [r for r in reached if set(r.edges) <= {"trains", "derives", "fine_tunes",
+                                                     "supplies", "serves"}]
+    radius = BlastRadius(ref, None, True, lineage[:MAX_DIAGRAM_NODES], {})
+    return _diagram(radius)[0]
+
+
+def _person(inventory: Inventory, ref: str | None) -> str:
+    if not ref:
+        return ""
+    entity = inventory.get(ref)
+    if entity is None or entity.spec is None:
+        return ref
+    contact = ", ".join(x for x in (entity.spec.email, entity.spec.phone) if x)
+    return f"{ref} ({contact})" if contact else ref
+
+
+def _yesno(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, "not set") if value is not None else "not set"
+
+
+def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
+                 ) -> Iterator[tuple[str, str]]:
+    """Yield (path inside docs/, Markdown) for every page, in a stable order."""
+    env = _environment()
+    result, card = site.result, site.card
+    inventory = result.inventory
+    graph = build_graph(inventory)
+    today = result.today.isoformat()
+    counts = result.counts()
+    gaps = result.gaps()
+    ready = sum(c.ready for c in card.models)
+    titles = {c.id: c.spec.title for c in result.catalog.controls.values()}
+    base = {"today": today, "card": card, "ready": ready, "titles": titles}
+
+    def render(template: str, path: str, **context: Any) -> tuple[str, str]:
+        depth = path.count("/")
+
+        def local_link(text: Any, target: str) -> Raw:  # targets are given from docs/
+            return page_link(text, "../" * depth + target)
+
+        text = env.get_template(template).render(
+            **base, depth=depth, control_link=_control_link(depth), page_link=local_link,
+            **context)
+        if on_page:
+            on_page(path)
+        return path, _tidy(text)
+
+    yield render("index.md.j2", "index.md", counts=counts, worst=gaps[:WORST_GAPS],
+                 more_gaps=max(0, len(gaps) - WORST_GAPS), trend=_trend(site.history),
+                 incidents=_incident_rows(inventory))
+    yield render("models.md.j2", "models/index.md")
+    by_target: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_target.setdefault(finding.target, []).append(finding)
+    for model_card in sorted(card.models, key=lambda c: c.ref):
+        model = inventory.entities[model_card.ref]
+        spec = model.spec
+        radius = blast_radius(graph, inventory, model.ref, "prompt_injection")
+        blast, total = _diagram(radius)
+        users = (f"{spec.users.count:,} {spec.users.audience or ''}".strip()
+                 if spec.users and spec.users.count is not None else "not recorded")
+        yield render(
+            "model.md.j2", f"models/{slug(model.ref)}.md", model=model, spec=spec,
+            c=model_card, owner=model.metadata.owner or "none", users=users,
+            links=[link(x.title, x.url) for x in model.metadata.links],
+            lineage=_lineage(graph, inventory, model.ref), blast=blast,
+            blast_total=total, blast_shown=min(total, MAX_DIAGRAM_NODES),
+            blast_more=total > MAX_DIAGRAM_NODES,
+            passing=[f for f in by_target.get(model.ref, []) if f.state == "pass"])
+        book = build_runbook(graph, inventory, model.ref)
+        yield render("runbook.md.j2", f"runbooks/{slug(model.ref)}.md", book=book)
+    yield from _control_pages(render, result)
+    yield render("frameworks.md.j2", "frameworks.md")
+    yield _organization_page(render, result, card)
+    yield render("incidents.md.j2", "incidents/index.md", incidents=_incident_rows(inventory))
+    yield render("risk-register.md.j2", "risk-register.md",
+                 risks=sorted(inventory.of_kind("Risk"), key=lambda r: r.ref))
+
+
+def _tidy(text: str) -> str:
+    """Collapse the blank lines that template logic leaves behind."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _incident_rows(inventory: Inventory) -> list[dict[str, Any]]:
+    rows = []
+    for incident in sorted(inventory.of_kind("Incident"), key=lambda i: i.ref):
+        spec = incident.spec
+        status = "closed" if spec.timeline.closed else (
+            "remediated" if spec.timeline.remediated else
+            "contained" if spec.timeline.contained else "open")
+        rows.append({"name": incident.ref, "severity": spec.severity, "category": spec.category,
+                     "models": ", ".join(spec.models), "status": status})
+    return rows
+
+
+def _control_pages(render: Any, result: AuditResult) -> Iterator[tuple[str, str]]:
+    by_control: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_control.setdefault(finding.control, []).append(finding)
+    rows = []
+    for control in result.catalog.controls.values():
+        findings = by_control.get(control.id, [])
+        rows.append({"id": control.id, "severity": control.severity,
+                     "phase": control.spec.phase, "kind": control.kind,
+                     "title": control.spec.title, "enabled": control.enabled,
+                     "pass": sum(f.state == "pass" for f in findings),
+                     "gaps": sum(f.is_gap for f in findings),
+                     "waived": sum(f.state == "waived" for f in findings)})
+    yield render("controls.md.j2", "controls/index.md", rows=rows)
+    for control in result.catalog.controls.values():
+        findings = sorted(by_control.get(control.id, []), key=Finding.sort_key)
+        yield render("control.md.j2", f"controls/{control.id}.md", **_control_context(
+            control, findings))
+
+
+def _dump(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
+
+
+def _control_context(control: Control, findings: list[Finding]) -> dict[str, Any]:
+    spec = control.spec
+    examples = None
+    if spec.examples:
+        def docs(items: list[dict[str, Any]]) -> Raw:
+            full = [{"apiVersion": "airready/v1", **doc} for doc in items]
+            return fence(yaml.safe_dump_all(full, sort_keys=False, width=88), "yaml")
+        examples = {"passing": docs(spec.examples.passing), "failing": docs(spec.examples.failing)}
+    check = {"applies_to": spec.applies_to.model_dump(exclude_none=True), "check": spec.check}
+    return {
+        "control": control, "spec": spec, "level": control_level(control),
+        "overridden": control.overridden.get("severity", (None,))[0],
+        "check_yaml": fence(_dump(check), "yaml"),
+        "example_yaml": fence(spec.remediation.example or "", "yaml"),
+        "references": [f"{FRAMEWORKS[name]}: {', '.join(ids)}"
+                       for name, ids in spec.references.items()],
+        "failing": [f for f in findings if f.state in ("fail", "error", "waived")],
+        "passing": [f.target for f in findings if f.state == "pass"],
+        "examples": examples,
+    }
+
+
+def _organization_page(render: Any, result: AuditResult, card: Scorecard) -> tuple[str, str]:
+    inventory = result.inventory
+    org = inventory.organization
+    vendors = []
+    for vendor in sorted(inventory.of_kind("Vendor"), key=lambda v: v.ref):
+        if vendor.metadata.external or vendor.spec is None:
+            continue
+        contact = vendor.spec.security_contact
+        reach = ", ".join(x for x in ((contact.email, contact.phone, contact.url)
+                                      if contact else ()) if x)
+        vendors.append({"ref": vendor.ref, "contact": reach,
+                        "verified": contact.verified.isoformat() if contact and contact.verified
+                        else None,
+                        "reporting": vendor.spec.incident_reporting,
+                        "sla": vendor.spec.notification_sla})
+    exercises = sorted(org.spec.tabletop_exercises, key=lambda x: x.date,
+                       reverse=True) if org else []
+    return render("organization.md.j2", "organization.md", org=org, vendors=vendors,
+                  exercises=exercises,
+                  playbooks=sorted(inventory.of_kind("Playbook"), key=lambda p: p.ref),
+                  person=lambda ref: _person(inventory, ref), yesno=_yesno,
+                  gaps=card.organization_findings)

@@ -13,6 +13,7 @@ from .config import Project
 from .engine import evaluate
 from .findings import AuditResult
 from .graph import build_graph, lineage_cycles
+from .incidents import incident_problems
 from .inventory import Inventory
 from .problems import InputError, Problem, has_errors
 from .selection import Selection
@@ -47,6 +48,7 @@ def load_checked_inventory(project: Project) -> tuple[Inventory, list[Problem]]:
     """The inventory with format problems and, once it is sound, graph warnings (cycles)."""
     inventory, problems = load_inventory(project)
     if not has_errors(problems):
+        problems += incident_problems(inventory)
         problems += lineage_cycles(build_graph(inventory), inventory)
     return inventory, problems
 

@@ -330,8 +330,12 @@ class Impact(Strict):
 
 class RegulatoryFiling(Strict):
     regime: Regulation
+    # Multi-stage regimes (nis2, dora) file several reports; stage names the one recorded.
+    stage: Identifier | None = None  # type: ignore[valid-type]
     notified_at: Timestamp | None = None
-    aware_at: Timestamp | None = None  # when the clock started, if not at detection
+    # When the regime's clock started, if not at detection: DORA's classification as
+    # major, the SEC's materiality determination.
+    clock_start: Timestamp | None = None
     reference: str | None = None
 
 
@@ -388,6 +392,7 @@ class RiskSpec(Strict):
     impact: int = Field(ge=1, le=5)
     status: Literal["open", "mitigating", "accepted", "closed"] = "open"
     source: str | None = None  # an incident reference or a control id
+    incidents: list[Ref("incident")] = []  # type: ignore[valid-type]  # occurrences seen
     treatments: list[Treatment] = []
     review_by: dt.date | None = None
     controls: list[str] = []  # control ids whose gaps feed this risk

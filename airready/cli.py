@@ -24,11 +24,14 @@ from .catalog import Catalog, load_catalog
 from .config import CONFIG_NAME, Project, find_root, load_project
 from .files import write_atomic
 from .graph import build_graph
+from .incidents import report as incident_report
+from .incidents import reports as incident_reports
 from .kinds import KINDS
 from .problems import InputError, Problem, has_errors
 from .report import blast as blast_report
 from .report import controls as controls_report
 from .report import github, jsonout, junit, markdown, sarif
+from .report import incidents as incidents_report
 from .report import runbook as runbook_report
 from .report import scorecard as scorecard_report
 from .report import text as text_report
@@ -368,6 +371,50 @@ def site_serve(project_dir: Path | None, today: str | None, mermaid_js: Path | N
     _build_site(project_dir, today, mermaid_js, html=False)
     config_file = project.root / project.config.site / "mkdocs.yml"
     serve(config_file=str(config_file), dev_addr=dev_addr)
+    return EXIT_OK
+
+
+@cli.group(invoke_without_command=True)
+@project_option
+@click.option("--format", "fmt", type=click.Choice(list(incidents_report.RENDERERS)),
+              default="text", show_default=True)
+@click.option("--today", help="Judge dates as of this day (YYYY-MM-DD; also $AIRREADY_TODAY).")
+@click.option("--strict", is_flag=True, help="Exit 1 when a remediation action is overdue.")
+@click.pass_context
+def incidents(ctx: click.Context, project_dir: Path | None, fmt: str, today: str | None,
+              strict: bool) -> int:
+    """Post-incident metrics, regulatory clocks and actions for every Incident."""
+    ctx.ensure_object(dict)
+    ctx.obj.update(project_dir=project_dir, fmt=fmt, today=today)
+    if ctx.invoked_subcommand is not None:
+        return EXIT_OK
+    project = _open_project(project_dir)
+    loaded = load_all(project)
+    items = incident_reports(loaded.inventory, resolve_today(today))
+    click.echo(incidents_report.RENDERERS[fmt](items), nl=False)
+    return EXIT_GAPS if strict and any(i.overdue for i in items) else EXIT_OK
+
+
+@incidents.command("show")
+@click.argument("name")
+@project_option
+@click.option("--format", "fmt", type=click.Choice(list(incidents_report.RENDERERS)))
+@click.option("--today", help="Judge dates as of this day (YYYY-MM-DD).")
+@click.pass_context
+def incidents_show(ctx: click.Context, name: str, project_dir: Path | None, fmt: str | None,
+                   today: str | None) -> int:
+    """One incident in full: timeline, metrics, clocks, actions, review, lessons."""
+    options = {"project_dir": project_dir or ctx.obj["project_dir"],
+               "fmt": fmt or ctx.obj["fmt"], "today": today or ctx.obj["today"]}
+    project = _open_project(options["project_dir"])
+    loaded = load_all(project)
+    ref = name if name.startswith("incident:") else f"incident:{name}"
+    entity = loaded.inventory.get(ref)
+    if entity is None:
+        known = [i.ref for i in loaded.inventory.of_kind("Incident")]
+        raise click.UsageError(f"no incident {name!r}" + did_you_mean(ref, known))
+    item = incident_report(entity, loaded.inventory, resolve_today(options["today"]))
+    click.echo(incidents_report.RENDERERS[options["fmt"]]([item], True), nl=False)
     return EXIT_OK
 
 

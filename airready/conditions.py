@@ -8,9 +8,15 @@ shapes; nothing is ever eval'd:
 * ``{path: spec.logging.inputs, <operator>: <argument>}``: a field condition.  A path
   is dotted; ``*`` stands for every item of a list or every value of a mapping
   (``spec.roles.*.backup``), and then every item must satisfy the operator (or just
-  one, with ``quantifier: any``).  A missing value fails with "is not set".
+  one, with ``quantifier: any``).  A missing value fails with "is not set".  A
+  wildcard that finds nothing fails ("has no entries") unless ``if_empty: pass``.
+* ``{path: P, differs_from: Q}``, ``in_field: Q``, ``not_in_field: Q``: compare the
+  value at ``P`` with the field at ``Q`` of the same scope (``{path: backup,
+  differs_from: primary}``; ``{path: spec.logging.store, not_in_field: spec.data_access}``
+  fails with "logging.store is datastore:crm, which is also in data_access").
 * ``{path: P, each: C}`` / ``{path: P, some: C}``: evaluate ``C`` inside every (or
-  some) item found at ``P``; paths in ``C`` are relative to that item.
+  some) item found at ``P`` (the items of a list, the values of a mapping); paths in
+  ``C`` are relative to that item.  No items at all fails unless ``if_empty: pass``.
 * ``{path: P, ref: C}``: follow the references at ``P`` and evaluate ``C`` on each
   referenced entity (``{path: spec.provider, ref: {path: spec.security_contact.email,
   exists: true}}``).
@@ -406,6 +412,30 @@ def _iso(delta: dt.timedelta) -> str:
     return format_duration(delta)
 
 
+def op_regulatory_on_time(value: Any, argument: bool, ctx: Context) -> str | None:
+    """Every notification the audited incident owes a declared regime was filed in time.
+
+    The deadlines come from the regulatory rules shipped with airready (incidents.py).
+    PASS: ``{path: spec.regulatory, regulatory_on_time: true}`` with a GDPR notice 30 hours
+    after detection of a personal-data incident
+    FAIL: the notice 80 hours after: "gdpr notification was due 2026-11-05T09:14:00+00:00,
+    filed 2026-11-05T17:00:00+00:00"
+    """
+    from .incidents import clocks
+
+    incident = ctx.inventory.get(ctx.target)
+    if incident is None or incident.kind != "Incident":
+        return "applies to incidents only"
+    late = [c for c in clocks(incident, ctx.inventory.organization, ctx.today)
+            if c.met is False]
+    if not late or not argument:
+        return None if not late else f"had {len(late)} late notification(s)"
+    parts = [f"{c.regime} {c.stage} was due {c.deadline.isoformat()}, "
+             + (f"filed {c.notified_at.isoformat()}" if c.notified_at else "not filed")
+             for c in late]
+    return "; ".join(parts)
+
+
 OPERATORS: dict[str, Callable[[Any, Any, Context], str | None]] = {
     "exists": op_exists,
     "equals": op_equals,
@@ -423,9 +453,10 @@ OPERATORS: dict[str, Callable[[Any, Any, Context], str | None]] = {
     "contains": op_contains,
     "contains_all": op_contains_all,
     "duration_max": op_duration_max,
+    "regulatory_on_time": op_regulatory_on_time,
 }
 # Operators comparing a value with another field of the same scope (a relative path).
-FIELD_OPERATORS = {"differs_from", "not_in_field", "in_field"}
+FIELD_OPERATORS = {"differs_from", "not_in_field", "in_field", "no_later_than"}
 
 
 def _prepare_argument(name: str, argument: Any, where: Path) -> Any:
@@ -446,7 +477,8 @@ def _prepare_argument(name: str, argument: Any, where: Path) -> Any:
         if name in ("count_min", "count_max") and (
                 not isinstance(argument, int) or isinstance(argument, bool) or argument < 0):
             raise ValueError(f"expects a whole number, got {argument!r}")
-        if name in ("exists", "after_today") and not isinstance(argument, bool):
+        if name in ("exists", "after_today", "regulatory_on_time") and not isinstance(
+                argument, bool):
             raise ValueError(f"expects true or false, got {argument!r}")
     except (ValueError, re.error) as exc:
         raise ConditionError(str(exc), (*where, name)) from None
@@ -492,7 +524,7 @@ def compile_condition(spec: Any, where: Path = ()) -> Condition:
         return _compile_query(spec, where)
     if "path" in spec:
         return _compile_field(spec, where)
-    raise ConditionError("a condition needs one of: path, all, any, not, org, query; got "
+    raise ConditionError("a condition needs one of: path, all, any, if, not, org, query; got "
                          + ", ".join(map(str, spec)), where)
 
 
@@ -600,7 +632,9 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
         inner = compile_condition(spec[key], (*where, key))
         return _compile_nested(key, steps, inner, if_empty == "pass")
     name = operators[0]
-    if name in FIELD_OPERATORS:
+    if name == "no_later_than":
+        test = _no_later_than(spec[name], (*where, name))
+    elif name in FIELD_OPERATORS:
         other = parse_path(spec[name], (*where, name))
         test = _field_operator(name, other)
     else:
@@ -632,6 +666,41 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
         return last
 
     return check
+
+
+def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], Any]:
+    """A date or time no later than another field of the same scope, plus a grace period.
+
+    PASS: ``{path: spec.review.held, no_later_than: spec.timeline.closed + P14D}`` with a
+    review ten days after closure
+    FAIL: a review thirty days after: "review.held is 2026-12-10, later than
+    timeline.closed + 14 days (2026-11-24)"
+    """
+    if not isinstance(text, str):
+        raise ConditionError(f"expects 'path' or 'path + duration', got {text!r}", where)
+    field, _, grace = (part.strip() for part in text.partition("+"))
+    other = parse_path(field, where)
+    try:
+        extra = parse_duration(grace) if grace else dt.timedelta()
+    except ValueError as exc:
+        raise ConditionError(str(exc), where) from None
+
+    def test(value: Any, scope: Scope, ctx: Context) -> str | None:
+        found = [v for _, v in resolve(scope.root, other, scope.base)]
+        limit = found[0] if len(found) == 1 else None
+        if value is None:
+            return "is not set"
+        if not isinstance(limit, dt.date):
+            return f"cannot be judged: {show_path(other)} is not set"
+        as_date = value.date() if isinstance(value, dt.datetime) else value
+        bound = (limit.date() if isinstance(limit, dt.datetime) else limit) + extra
+        if not isinstance(as_date, dt.date):
+            return f"is {show_value(value)}, expected a date"
+        suffix = f" + {extra.days} days" if extra else ""
+        return None if as_date <= bound else (
+            f"is {show_value(value)}, later than {show_path(other)}{suffix} "
+            f"({bound.isoformat()})")
+    return test
 
 
 def _field_operator(name: str, other: tuple[str, ...]) -> Callable[[Any, Scope, Context], Any]:

@@ -14,6 +14,7 @@ shapes; nothing is ever eval'd:
   value at ``P`` with the field at ``Q`` of the same scope (``{path: backup,
   differs_from: primary}``; ``{path: spec.logging.store, not_in_field: spec.data_access}``
   fails with "logging.store is datastore:crm, which is also in data_access").
+  ``no_later_than: Q + P14D``: a date or time at most that long after the one at ``Q``.
 * ``{path: P, each: C}`` / ``{path: P, some: C}``: evaluate ``C`` inside every (or
   some) item found at ``P`` (the items of a list, the values of a mapping); paths in
   ``C`` are relative to that item.  No items at all fails unless ``if_empty: pass``.
@@ -99,8 +100,9 @@ def parse_path(text: Any, where: Path) -> tuple[str, ...]:
 
 def _child(value: Any, step: str) -> Any:
     if isinstance(value, BaseModel):
-        # Only the format's fields: never a method or property of the class (spec.copy).
-        return getattr(value, step) if step in type(value).model_fields else None
+        # Only the format's fields, which pydantic keeps in the instance __dict__: never a
+        # method or property of the class (spec.copy).
+        return value.__dict__.get(step)
     if isinstance(value, dict):
         return value.get(step)
     if isinstance(value, list) and step.isdigit():
@@ -111,6 +113,14 @@ def _child(value: Any, step: str) -> Any:
 
 def resolve(root: Any, steps: tuple[str, ...], base: Path) -> Iterator[tuple[Path, Any]]:
     """Every (concrete path, value) that ``steps`` names below ``root``."""
+    if "*" not in steps:  # the common case, without recursion
+        value = root
+        for step in steps:
+            value = _child(value, step)
+            if value is None:
+                break
+        yield (*base, *steps), value
+        return
     if not steps:
         yield base, root
         return
@@ -175,6 +185,8 @@ def show_value(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list):
+        if any(isinstance(v, BaseModel | dict) for v in value):  # not "[set, set]"
+            return f"{len(value)} {'entry' if len(value) == 1 else 'entries'}"
         return "[" + ", ".join(show_value(v) for v in value) + "]" if value else "empty"
     if isinstance(value, BaseModel | dict):
         return "set"
@@ -692,12 +704,17 @@ def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], An
             return "is not set"
         if not isinstance(limit, dt.date):
             return f"cannot be judged: {show_path(other)} is not set"
-        as_date = value.date() if isinstance(value, dt.datetime) else value
-        bound = (limit.date() if isinstance(limit, dt.datetime) else limit) + extra
-        if not isinstance(as_date, dt.date):
+        if not isinstance(value, dt.date):
             return f"is {show_value(value)}, expected a date"
-        suffix = f" + {extra.days} days" if extra else ""
-        return None if as_date <= bound else (
+        moment: dt.date
+        bound: dt.date
+        if isinstance(value, dt.datetime) and isinstance(limit, dt.datetime):
+            moment, bound = value, limit + extra  # two times: a grace of hours counts
+        else:  # a date on either side: judged by the day
+            moment = value.date() if isinstance(value, dt.datetime) else value
+            bound = (limit.date() if isinstance(limit, dt.datetime) else limit) + extra
+        suffix = f" + {_span(extra)}" if extra else ""
+        return None if moment <= bound else (
             f"is {show_value(value)}, later than {show_path(other)}{suffix} "
             f"({bound.isoformat()})")
     return test

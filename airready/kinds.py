@@ -9,11 +9,12 @@ inventory full of gaps still validates and can be audited.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
 
-from .fields import Duration, Identifier, Name, Ref, Strict, Timestamp
+from .fields import PREFIX_BY_KIND, Duration, Identifier, Name, Ref, Strict, Timestamp
 
 API_VERSION = "airready/v1"
 
@@ -442,10 +443,8 @@ class Entity(Strict):
     def name(self) -> str:
         return self.metadata.name
 
-    @property
+    @cached_property
     def ref(self) -> str:
-        from .fields import PREFIX_BY_KIND
-
         return f"{PREFIX_BY_KIND[self.kind]}:{self.metadata.name}"
 
 

@@ -47,24 +47,29 @@ def dumps(document: dict[str, Any]) -> str:
 
 def read_baseline(path: Path, shown: str) -> dict[str, dict[str, Any]]:
     """Fingerprint -> entry; a missing or malformed file is an input error (exit 2)."""
+
+    def invalid(message: str, line: int = 1, column: int = 1) -> InputError:
+        return InputError([Problem(shown, line, column, message, code="baseline")])
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError([Problem(shown, 1, 1, f"cannot read the baseline: {exc.strerror}",
-                                  code="baseline")]) from None
+        raise invalid(f"cannot read the baseline: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise invalid(f"the baseline is not UTF-8 text (byte {exc.start})", line) from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError([Problem(shown, exc.lineno, exc.colno,
-                                  f"the baseline is not valid JSON: {exc.msg}",
-                                  code="baseline")]) from None
+        raise invalid(f"the baseline is not valid JSON: {exc.msg}", exc.lineno,
+                      exc.colno) from None
     entries = document.get("entries") if isinstance(document, dict) else None
-    if document.get("schema_version") != BASELINE_VERSION or not isinstance(entries, list) or not all(
-            isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
-        raise InputError([Problem(shown, 1, 1,
-                                  "not an airready baseline (expected schema_version 1 and "
-                                  "entries with fingerprints; write one with --write-baseline)",
-                                  code="baseline")])
+    if (not isinstance(document, dict) or document.get("schema_version") != BASELINE_VERSION
+            or not isinstance(entries, list)
+            or not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str)
+                       for e in entries)):
+        raise invalid("not an airready baseline (expected schema_version 1 and entries with "
+                      "fingerprints; write one with --write-baseline)")
     return {e["fingerprint"]: e for e in entries}
 
 
@@ -80,10 +85,17 @@ def apply_baseline(result: AuditResult, entries: dict[str, dict[str, Any]],
             seen.add(fp)
         else:
             report.new.append(finding)
+    # A waived gap still occurs: it is not fixed (and resurfaces as known when the waiver ends).
+    seen.update(fingerprint(f) for f in result.findings if f.state == "waived")
     evaluated = {c.id for c in result.evaluated}
-    targets = {f.target for f in result.findings}
+    looked_at = {(f.control, f.target) for f in result.findings}
     for fp, entry in entries.items():
-        # Only entries this run could have seen count as fixed (filters skip the rest).
-        if fp not in seen and entry.get("control") in evaluated and entry.get("target") in targets:
+        if fp in seen:
+            continue
+        control, target = entry.get("control"), entry.get("target")
+        # Only entries this run could have seen count as fixed (filters skip the rest):
+        # the control ran on the target, or the control or the entity no longer exists.
+        if ((control, target) in looked_at or control not in result.catalog.controls
+                or (control in evaluated and target not in result.inventory.entities)):
             report.fixed.append(entry)
     return report

@@ -36,6 +36,7 @@ from .report import runbook as runbook_report
 from .report import scorecard as scorecard_report
 from .report import text as text_report
 from .report.context import ReportContext
+from . import scaffold
 from .runbook import build_runbook
 from .schema_errors import did_you_mean
 from .schema_export import all_schemas, combined_schema, dumps
@@ -415,6 +416,21 @@ def incidents_show(ctx: click.Context, name: str, project_dir: Path | None, fmt:
         raise click.UsageError(f"no incident {name!r}" + did_you_mean(ref, known))
     item = incident_report(entity, loaded.inventory, resolve_today(options["today"]))
     click.echo(incidents_report.RENDERERS[options["fmt"]]([item], True), nl=False)
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> int:
+    """Create a new starter project in DIRECTORY that `airready check` can run at once."""
+    written, same, clashes = scaffold.plan(directory)
+    if clashes:
+        raise click.UsageError("refusing to overwrite existing files: "
+                               + ", ".join(str(c) for c in clashes))
+    for path, text in written:
+        write_atomic(path, text)
+    click.echo(f"created {len(written)} file(s) in {directory} ({len(same)} already there); "
+               f"next: airready check --project {directory}", err=True)
     return EXIT_OK
 
 

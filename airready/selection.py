@@ -25,12 +25,22 @@ def _usage(option: str, message: str) -> Problem:
 def select(catalog: Catalog, inventory: Inventory, control_patterns: Sequence[str] = (),
            phases: Sequence[str] = (), severities: Sequence[str] = (),
            frameworks: Sequence[str] = (), targets: Sequence[str] = ()) -> Selection:
-    """The enabled controls and targets the filters keep; unknown values are errors."""
+    """The enabled controls and targets the filters keep; unknown values are errors.
+
+    A filter that leaves nothing to evaluate is an error too: it would pass without
+    checking anything.
+    """
     problems = []
+    # Phases as the text summary shows them ("post-incident") are accepted as well.
+    phases = [phase.replace("-", "_") for phase in phases]
+    enabled_ids = [c.id for c in catalog.enabled()]
     for pattern in control_patterns:
-        if not fnmatch.filter(catalog.controls, pattern):
+        if not any(fnmatch.fnmatchcase(c, pattern) for c in catalog.controls):
             problems.append(_usage("--control", f"--control {pattern!r} matches no control"
                                    + did_you_mean(pattern, catalog.controls)))
+        elif not any(fnmatch.fnmatchcase(c, pattern) for c in enabled_ids):
+            problems.append(_usage("--control", f"--control {pattern!r} matches only controls "
+                                   "disabled in airready.yaml (overrides)"))
     for phase in phases:
         if phase not in PHASES:
             problems.append(_usage("--phase", f"--phase {phase!r} is not one of "
@@ -38,7 +48,7 @@ def select(catalog: Catalog, inventory: Inventory, control_patterns: Sequence[st
     for severity in severities:
         if severity not in SEVERITIES:
             problems.append(_usage("--severity", f"--severity {severity!r} is not one of "
-                                   + ", ".join(SEVERITIES)))
+                                   + ", ".join(SEVERITIES) + did_you_mean(severity, SEVERITIES)))
     for framework in frameworks:
         if framework not in FRAMEWORKS:
             problems.append(_usage("--framework", f"--framework {framework!r} is not one of "
@@ -61,4 +71,25 @@ def select(catalog: Catalog, inventory: Inventory, control_patterns: Sequence[st
         if frameworks and not any(control.spec.references.get(f) for f in frameworks):
             continue
         chosen.append(control)
+    if not chosen and (control_patterns or phases or severities or frameworks):
+        option = _describe(control_patterns, phases, severities, frameworks).split()[0]
+        raise InputError([_usage(option, "the filters together select no enabled control "
+                                 "(" + _describe(control_patterns, phases, severities,
+                                                 frameworks) + "): nothing would be checked")])
+    kinds = {control.kind for control in chosen}
+    for target in targets:
+        kind = inventory.entities[target].kind
+        if kind not in kinds:
+            problems.append(_usage("--target", f"--target {target!r}: no selected control "
+                                   f"applies to a {kind}, so nothing would be checked"))
+    if problems:
+        raise InputError(problems)
     return Selection(chosen, set(targets) if targets else None)
+
+
+def _describe(control_patterns: Sequence[str], phases: Sequence[str],
+              severities: Sequence[str], frameworks: Sequence[str]) -> str:
+    parts = [f"--{option} {value}" for option, values in (
+        ("control", control_patterns), ("phase", phases), ("severity", severities),
+        ("framework", frameworks)) for value in values]
+    return " ".join(parts)

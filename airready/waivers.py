@@ -57,9 +57,11 @@ def apply_waivers(result: AuditResult, inventory: Inventory) -> WaiverReport:
     for index, finding in enumerate(result.findings):
         if finding.is_gap:
             gaps_by_control.setdefault(finding.control, []).append(index)
+    evaluated = {c.id for c in result.evaluated}
     for waiver in inventory.of_kind("Waiver"):
         spec = waiver.spec
-        if spec.expires < result.today:
+        # On its expiry day a waiver has expired, as AIR-WVR-001 (``after_today``) reports.
+        if spec.expires <= result.today:
             report.expired.append(waiver)
             continue
         targets = None if spec.targets == "all" else set(spec.targets)
@@ -74,6 +76,30 @@ def apply_waivers(result: AuditResult, inventory: Inventory) -> WaiverReport:
             waived.append(finding.target)
         if waived:
             report.applied[waiver.ref] = waived
-        else:
+        elif _could_have_matched(waiver, result, evaluated):
             report.unused.append(waiver)
     return report
+
+
+def _could_have_matched(waiver: Entity, result: AuditResult, evaluated: set[str]) -> bool:
+    """Whether this run looked at what the waiver covers (filters skip the rest).
+
+    A waiver of a control that ``--control``/``--phase``/... left out, or whose targets
+    ``--target`` left out, is not "unused": the run never looked.  A waiver of a disabled
+    control, or naming only entities the control never applies to, can never waive
+    anything, so it is reported.
+    """
+    spec = waiver.spec
+    control = result.catalog.get(spec.control)
+    if control is None or not control.enabled:
+        return True
+    if spec.control not in evaluated:
+        return False
+    if spec.targets == "all":
+        return True
+    looked_at = {f.target for f in result.findings if f.control == spec.control}
+    for target in spec.targets:
+        entity = result.inventory.entities.get(target)
+        if target in looked_at or entity is None or entity.kind != control.kind:
+            return True
+    return False

@@ -6,10 +6,19 @@ errors for checks that could not be evaluated, skips for out-of-scope and waived
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from ..findings import Finding
 from .context import ReportContext
+
+# Characters XML 1.0 cannot hold at all, not even escaped (YAML "\x01" can produce them).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Inventory text made safe for XML: characters XML cannot carry become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def render(ctx: ReportContext) -> str:
@@ -36,27 +45,28 @@ def render(ctx: ReportContext) -> str:
         properties = ET.SubElement(suite, "properties")
         for name, value in (("title", control.spec.title), ("severity", control.severity),
                             ("phase", control.spec.phase)):
-            ET.SubElement(properties, "property", {"name": name, "value": value})
+            ET.SubElement(properties, "property", {"name": name, "value": xml_text(value)})
         for finding in findings:
             case = ET.SubElement(suite, "testcase", {
-                "name": finding.target, "classname": control.id, "time": "0"})
-            where = f"{finding.file}:{finding.line}:{finding.column}"
+                "name": xml_text(finding.target), "classname": control.id, "time": "0"})
+            where = xml_text(f"{finding.file}:{finding.line}:{finding.column}")
+            message = xml_text(finding.message)
             if finding.state == "fail":
                 failure = ET.SubElement(case, "failure", {
-                    "message": finding.message, "type": finding.severity})
-                failure.text = (f"{where}: [{finding.severity}] {finding.message}\n"
-                                f"fix: {finding.remediation}"
+                    "message": message, "type": finding.severity})
+                failure.text = (f"{where}: [{finding.severity}] {message}\n"
+                                f"fix: {xml_text(finding.remediation)}"
                                 + ("\n(known gap, recorded in the baseline)"
                                    if finding.baselined else ""))
             elif finding.state == "error":
-                error = ET.SubElement(case, "error", {"message": finding.message,
+                error = ET.SubElement(case, "error", {"message": message,
                                                       "type": "evaluation"})
-                error.text = f"{where}: {finding.message}"
+                error.text = f"{where}: {message}"
             elif finding.state in ("not_applicable", "waived"):
-                skipped = ET.SubElement(case, "skipped", {"message": (
+                skipped = ET.SubElement(case, "skipped", {"message": xml_text(
                     f"waived: {finding.waiver['justification']}" if finding.waiver
                     else finding.message)})
-                skipped.text = finding.message
+                skipped.text = message
         ET.SubElement(suite, "system-out").text = ""
         ET.SubElement(suite, "system-err").text = ""
     ET.indent(root)

@@ -9,11 +9,12 @@ from .context import ReportContext
 
 WORST = 15
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def escape(text: str) -> str:
     """Inventory text is untrusted: no links, HTML or table breaks may come through."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _SPECIAL.sub(r"\\\1", " ".join(_CONTROL.sub(" ", text).split()))
 
 
 def render(ctx: ReportContext) -> str:
@@ -47,6 +48,22 @@ def render(ctx: ReportContext) -> str:
                          f"({escape(finding.message)})")
         for entry in base.fixed[:WORST]:
             lines.append(f"- fixed: {entry.get('control')} {escape(str(entry.get('target')))}")
+        lines.append("")
+    waived = sorted((f for f in result.findings if f.state == "waived" and f.waiver),
+                    key=lambda f: f.sort_key())
+    if waived:
+        # A waived finding stays in every output, with its justification.
+        lines += [f"### Waived ({len(waived)})", "",
+                  "| severity | control | target | waiver | until | justification |",
+                  "|---|---|---|---|---|---|"]
+        for finding in waived[:WORST]:
+            waiver = finding.waiver or {}
+            lines.append(f"| {finding.severity} | {finding.control} | {escape(finding.target)} "
+                         f"| {escape(str(waiver.get('ref')))} "
+                         f"| {escape(str(waiver.get('expires')))} "
+                         f"| {escape(str(waiver.get('justification')))} |")
+        if len(waived) > WORST:
+            lines.append(f"\n… and {len(waived) - WORST} more.")
         lines.append("")
     notes = [f"- {w.ref} expired on {w.spec.expires.isoformat()}" for w in ctx.waivers.expired]
     notes += [f"- {w.ref} waives nothing" for w in ctx.waivers.unused]

@@ -17,6 +17,9 @@ from .context import ReportContext
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+# GitHub's problem.severity takes error, warning or recommendation (not SARIF's "note").
+PROBLEM_SEVERITY = {"critical": "error", "high": "error", "medium": "warning",
+                    "low": "recommendation"}
 # GitHub ranks security alerts by this number: >= 9 critical, >= 7 high, >= 4 medium.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "7.5", "medium": "5.0", "low": "2.0"}
 INFORMATION_URI = "https://github.com/airready/airready"
@@ -32,8 +35,11 @@ def _rule(control: Control) -> dict[str, Any]:
         help_md += f"\n\n```yaml\n{spec.remediation.example.rstrip()}\n```"
     if refs:
         help_md += "\n\n" + "\n".join(f"- {r}" for r in refs)
-    tags = ["ai-incident-readiness", spec.phase, *spec.tags,
-            *(f"{name}:{i}" for name, ids in spec.references.items() for i in ids)]
+    # GitHub reads security-severity only for rules tagged "security".
+    # SARIF tags are a set (uniqueItems): a control's own tags may repeat the phase.
+    tags = list(dict.fromkeys([
+        "security", "ai-incident-readiness", spec.phase, *spec.tags,
+        *(f"{name}:{i}" for name, ids in spec.references.items() for i in ids)]))
     return {
         "id": control.id,
         "name": "".join(w.capitalize() for w in control.id.split("-")),
@@ -42,7 +48,8 @@ def _rule(control: Control) -> dict[str, Any]:
         "help": {"text": help_text, "markdown": help_md},
         "defaultConfiguration": {"level": LEVEL[control.severity]},
         "properties": {"tags": tags, "security-severity": SECURITY_SEVERITY[control.severity],
-                       "precision": "very-high", "problem.severity": LEVEL[control.severity]},
+                       "precision": "very-high",
+                       "problem.severity": PROBLEM_SEVERITY[control.severity]},
     }
 
 

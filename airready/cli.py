@@ -41,6 +41,7 @@ from .runbook import build_runbook
 from .schema_errors import did_you_mean
 from .schema_export import all_schemas, combined_schema, dumps
 from .selection import select
+from .waivers import waiver_problems
 from .sitegen import build as sitebuild
 from .sitegen.pages import SiteInput, render_pages
 
@@ -86,6 +87,11 @@ def validate(project_dir: Path | None) -> int:
     """Load the inventory and check its format and references (exit 0 or 2)."""
     project = _open_project(project_dir)
     inventory, problems = load_checked_inventory(project)
+    catalog, catalog_problems = load_catalog(project)
+    problems += catalog_problems
+    if not has_errors(problems):
+        problems += waiver_problems(inventory, catalog, resolve_today(None),
+                                    project.config.max_waiver_days)
     _print_problems(problems)
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
@@ -187,6 +193,12 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
                        frameworks, targets)
     if baseline_file is None and project.config.baseline and write_baseline is None:
         baseline_file = project.root / project.config.baseline
+        if not baseline_file.is_file():
+            line, column = project.locate("baseline")
+            raise InputError([Problem(CONFIG_NAME, line, column,
+                                      f"baseline: {project.config.baseline!r} does not exist "
+                                      "(write it with check --write-baseline)",
+                                      code="config")])
     run = run_check(loaded, day, selection, baseline_file)
     if write_baseline is not None:
         write_atomic(write_baseline, baseline.dumps(baseline.baseline_document(run.result)))

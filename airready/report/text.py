@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ..catalog import PHASES, SEVERITIES
@@ -15,15 +16,25 @@ def plain(text: str, _: str) -> str:
     return text
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """Inventory text may hold line breaks or control characters; a finding stays one line
+    (so no text can forge another finding, or a CI system's workflow command)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() not in "\n\r\t"
+                        else {"\n": "\\n", "\r": "\\r", "\t": " "}[m.group()], text)
+
+
 def finding_line(finding: Finding, style: Style = plain) -> str:
     label = style(f"[{finding.severity}]", finding.severity)
     if finding.state == "error":
         label = style("[error]", "error") + " " + label
     line = (f"{finding.file}:{finding.line}:{finding.column}: {label} {finding.control} "
-            f"{finding.message}")
+            f"{one_line(finding.message)}")
     if finding.waiver:
-        line += f" [waived by {finding.waiver['ref']} until {finding.waiver['expires']}: " \
-                f"{finding.waiver['justification']}]"
+        line += (f" [waived by {finding.waiver['ref']} until {finding.waiver['expires']}: "
+                 f"{one_line(finding.waiver['justification'])}]")
     return line
 
 

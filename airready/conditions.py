@@ -101,7 +101,10 @@ def parse_path(text: Any, where: Path) -> tuple[str, ...]:
 def _child(value: Any, step: str) -> Any:
     if isinstance(value, BaseModel):
         # Only the format's fields, which pydantic keeps in the instance __dict__: never a
-        # method or property of the class (spec.copy).
+        # method or property of the class (spec.copy), nor a cached_property that lands in
+        # __dict__ once used (Entity.ref), which would make a path's meaning depend on order.
+        if step not in type(value).__pydantic_fields__:
+            return None
         return value.__dict__.get(step)
     if isinstance(value, dict):
         return value.get(step)
@@ -140,7 +143,7 @@ def _mapping(value: Any) -> dict[Any, Any]:
     """A mapping's entries; for a block of the format, the fields the YAML wrote."""
     if isinstance(value, BaseModel):
         written = value.model_fields_set
-        return {name: getattr(value, name) for name in type(value).model_fields
+        return {name: value.__dict__.get(name) for name in type(value).__pydantic_fields__
                 if name in written}
     return value if isinstance(value, dict) else {}
 

@@ -51,7 +51,8 @@ def render(ctx: ReportContext, style: Style = plain, verbose: bool = False) -> s
         if verbose:
             lines += ["", f"waived ({len(waived)}):"]
             lines += ["  " + finding_line(f, style) for f in waived]
-    lines.append("")
+    if lines:
+        lines.append("")
     lines.extend(summary_lines(ctx))
     return "\n".join(lines) + "\n"
 

@@ -504,7 +504,10 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         code = EXIT_INVALID
     except InputError as exc:
-        _print_problems(exc.problems)
+        usage = [p for p in exc.problems if p.code == "usage"]
+        for problem in usage:  # options have no file position to show
+            click.echo(f"airready: error: {problem.message}", err=True)
+        _print_problems([p for p in exc.problems if p.code != "usage"])
         errors = sum(p.level == "error" for p in exc.problems)
         click.echo(f"{errors} error(s): the input is invalid", err=True)
         code = EXIT_INVALID

@@ -185,7 +185,8 @@ def test_baseline_from_the_project_file(project, capsys):
     config.write_text(config.read_text().replace(BASE, "missing.json"))
     result = check(capsys, project)
     assert result.code == 2
-    assert "missing.json:1:1: [error] cannot read the baseline" in result.out
+    assert ("airready.yaml:3:11: [error] baseline: 'missing.json' does not exist "
+            "(write it with check --write-baseline) (config)") in result.out
 
 
 @pytest.mark.parametrize(("content", "message"), [

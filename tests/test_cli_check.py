@@ -289,15 +289,15 @@ def test_today_option_wins_over_the_environment(project, capsys):
 def test_invalid_today_is_exit_2(project, capsys, bad):
     result = check(capsys, project, today=bad)
     assert result.code == 2
-    assert result.out.splitlines() == [
-        f"--today:1:1: [error] --today: {bad!r} is not a date (YYYY-MM-DD) (usage)"]
-    assert result.err == "1 error(s): the input is invalid\n"
+    assert result.out == ""
+    assert result.err == (f"airready: error: --today: {bad!r} is not a date (YYYY-MM-DD)\n"
+                          "1 error(s): the input is invalid\n")
 
 
 def test_invalid_airready_today_is_exit_2(project, capsys):
     result = check(capsys, project, env={"AIRREADY_TODAY": "soon"}, today=None)
     assert result.code == 2
-    assert "AIRREADY_TODAY: 'soon' is not a date (YYYY-MM-DD)" in result.out
+    assert "AIRREADY_TODAY: 'soon' is not a date (YYYY-MM-DD)" in result.err
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -582,4 +582,4 @@ def test_check_unknown_control_filter(project, capsys):
     result = check(capsys, project, "--control", "ACME-LOG-02")
     assert result.code == 2
     assert "--control 'ACME-LOG-02' matches no control (did you mean 'ACME-LOG-002'?)" in (
-        result.out)
+        result.err)

@@ -150,7 +150,7 @@ def test_every_unknown_value_is_reported_at_once(project, capsys):
                    "--severity", "nope", "--framework", "nope", "--target", "model:nope")
     assert result.code == 2
     for option in ("--control", "--phase", "--severity", "--framework", "--target"):
-        assert f"{option} '" in result.out
+        assert f"airready: error: {option} '" in result.err
     assert "5 error(s)" in result.err
 
 
@@ -165,7 +165,7 @@ def test_every_unknown_value_is_reported_at_once(project, capsys):
 def test_filters_that_select_nothing_are_errors(project, capsys, args, message):
     result = check(capsys, project, *args)
     assert result.code == 2  # never an empty pass
-    assert message in result.out
+    assert message in result.err
 
 
 def test_control_disabled_in_the_project_cannot_be_selected(tmp_path, capsys):
@@ -174,7 +174,7 @@ def test_control_disabled_in_the_project_cannot_be_selected(tmp_path, capsys):
     project = make_project(tmp_path, {"airready.yaml": config})
     result = check(capsys, project, "--control", "AIR-CRED-003")
     assert result.code == 2
-    assert "--control 'AIR-CRED-003' matches only controls disabled in airready.yaml" in result.out
+    assert "--control 'AIR-CRED-003' matches only controls disabled in airready.yaml" in result.err
     controls, _ = evaluated(capsys, project, "--control", "AIR-CRED-00?")
     assert controls == ["AIR-CRED-001", "AIR-CRED-002"]
 

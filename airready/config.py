@@ -72,9 +72,11 @@ def load_project(project_dir: Path | None, cwd: Path) -> Project:
     """Read airready.yaml; raises InputError with positions when it is missing or wrong."""
     if project_dir is not None:
         if not (project_dir / CONFIG_NAME).is_file():
-            raise InputError([Problem(str(project_dir / CONFIG_NAME), 1, 1,
-                                      f"no {CONFIG_NAME} in {project_dir} (airready init DIR "
-                                      "creates a project)", code="config")])
+            where = (f"no {CONFIG_NAME} in {project_dir}" if project_dir.is_dir()
+                     else f"the project folder {project_dir} does not exist")
+            raise InputError([Problem((project_dir / CONFIG_NAME).as_posix(), 1, 1,
+                                      f"{where} (airready init DIR creates a project)",
+                                      code="config")])
         root = project_dir
     else:
         found = find_root(cwd)
@@ -84,7 +86,8 @@ def load_project(project_dir: Path | None, cwd: Path) -> Project:
                                       "(use --project DIR, or airready init DIR)",
                                       code="config")])
         root = found
-    docs, problems = load_file(root / CONFIG_NAME, CONFIG_NAME)
+    docs, problems = load_file(root / CONFIG_NAME, CONFIG_NAME,
+                               keys="inventory, controls, reports, ...")
     if problems:
         raise InputError(problems)
     if not docs:

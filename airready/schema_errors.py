@@ -4,6 +4,9 @@ Each error is placed at the exact line and column of the offending key or value,
 says what was expected and what was found, and where a near miss is likely adds
 a "did you mean".  Values that YAML 1.1 silently retyped (``NO`` -> false,
 ``1.10`` -> 1.1, ``2026-01-01`` -> a date) get a hint to quote them.
+
+Messages start with the path of what is wrong (``spec.logging.store``; list items
+by index, ``spec.tools.0.tool``), as findings do.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import difflib
 import re
 import types
 import typing
+from dataclasses import dataclass
 from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
@@ -21,146 +25,280 @@ from yaml.nodes import ScalarNode
 from .problems import Problem
 from .yamlsource import SourceDoc
 
-_EXPECTED_ITEM = re.compile(r"'([^']*)'")
+_QUOTED = re.compile(r"'([^']*)'")
+Path = tuple[Any, ...]
+
+# Patterns of the format, said the way a person would say them.
+_PATTERN_NAMES = {
+    r"^P[1-9]$": "a severity P1 to P9",
+    r"^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3}$": "a control id such as AIR-LOG-001",
+}
+_TYPE_NAMES = {
+    "int": "a whole number", "float": "a number", "bool": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+    "datetime": "a timestamp with a time zone (such as 2026-11-02T09:14:00Z)",
+    "list": "a list", "dict": "a mapping", "model": "a mapping", "string": "text",
+}
+_TYPE_ERRORS = {
+    "int_type": "int", "int_parsing": "int", "int_from_float": "int",
+    "float_type": "float", "float_parsing": "float",
+    "bool_type": "bool", "bool_parsing": "bool",
+    "date_type": "date", "date_parsing": "date", "date_from_datetime_parsing": "date",
+    "date_from_datetime_inexact": "date", "datetime_type": "datetime",
+    "datetime_parsing": "datetime", "datetime_from_date_parsing": "datetime",
+    "datetime_object_invalid": "datetime",
+    "list_type": "list", "dict_type": "dict", "model_type": "model",
+    "model_attributes_type": "model", "string_type": "string",
+}
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"), "less_than_equal": ("le", "at most"),
+    "greater_than": ("gt", "more than"), "less_than": ("lt", "less than"),
+}
 
 
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+def closest(word: str, choices: typing.Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice closest to ``word``, if any is close enough."""
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=cutoff)
+    return close[0] if close else None
 
 
-def data_path(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    """The path into the data; drops the union-branch labels pydantic puts in ``loc``."""
-    path: list[str | int] = []
+def did_you_mean(word: str, choices: typing.Iterable[str], cutoff: float = 0.6) -> str:
+    """' (did you mean 'x'?)' for the closest choice, or '' when none is close."""
+    close = closest(word, choices, cutoff)
+    return f" (did you mean {close!r}?)" if close else ""
+
+
+@dataclass
+class _Located:
+    """One pydantic error mapped onto the document."""
+
+    path: Path  # into the data; for a key error, the path to that key
+    at_key: bool  # point at the key rather than the value
+    union_at: int | None  # length of the path where pydantic tried union branches
+    error: dict[str, Any]
+
+
+def data_path(data: Any, loc: tuple[Any, ...], missing: bool = False
+              ) -> tuple[Path, int | None]:
+    """The path into the data, without the union-branch labels pydantic puts in ``loc``.
+
+    Returns the path and, if a union was tried on the way, the path length where.
+    ``missing``: the last step names a field that is absent (keep it to name it).
+    """
+    path: list[Any] = []
+    union_at: int | None = None
     current = data
-    for step in loc:
-        if isinstance(current, dict) and step in current:
+    for position, step in enumerate(loc):
+        last = position == len(loc) - 1
+        if isinstance(current, dict) and _has_key(current, step):
+            if not isinstance(step, str):  # pydantic gives the key True as 1: keep True
+                step = next(key for key in current if key == step)
             current = current[step]
             path.append(step)
         elif isinstance(current, list) and isinstance(step, int) and 0 <= step < len(current):
             current = current[step]
             path.append(step)
-        elif isinstance(current, dict | list):
-            path.append(step)  # a missing key: keep it so the message can name it
-            current = None
-    return tuple(path)
+        elif missing and last and isinstance(current, dict):
+            path.append(step)
+        elif union_at is None:
+            union_at = len(path)  # a union branch label: not a place in the data
+    return tuple(path), union_at
 
 
-def _model_at(cls: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseModel] | None:
+def _has_key(mapping: dict[Any, Any], step: Any) -> bool:
+    try:
+        return step in mapping
+    except TypeError:
+        return False
+
+
+def _model_at(cls: type[BaseModel], path: Path) -> type[BaseModel] | None:
     """The pydantic class that validates the mapping at ``path`` (for field-name hints)."""
     annotation: Any = cls
     for step in path:
-        model = _unwrap_model(annotation, want_container=not isinstance(step, str))
-        if model is None:
+        annotation = _step_into(annotation, step)
+        if annotation is None:
             return None
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            field = model.model_fields.get(str(step))
-            if field is None:
-                return None
-            annotation = field.annotation
-        else:
-            annotation = model  # the item type of a list or dict
-    found = _unwrap_model(annotation, want_container=False)
-    return found if isinstance(found, type) and issubclass(found, BaseModel) else None
-
-
-def _unwrap_model(annotation: Any, want_container: bool) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap_model(typing.get_args(annotation)[0], want_container)
-    if origin in (Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            found = _unwrap_model(arg, want_container)
-            if found is not None:
-                return found
-        return None
-    if origin is list:
-        return typing.get_args(annotation)[0] if want_container else None
-    if origin is dict:
-        return typing.get_args(annotation)[1]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+    for candidate in _alternatives(annotation):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
     return None
 
 
-def _yaml_retyped_hint(doc: SourceDoc, path: tuple[str | int, ...], value: Any) -> str:
-    if isinstance(value, bool | int | float | dt.date) and not isinstance(value, str):
-        node = doc.node_at(path)
-        if isinstance(node, ScalarNode) and node.style == "":
-            kind = {bool: "a boolean", int: "a number", float: "a number"}.get(
-                type(value), "a date")
-            return (f"; YAML read {node.value} as {kind}: quote it "
-                    f"(\"{node.value}\") to keep it as text")
-    return ""
+def _step_into(annotation: Any, step: Any) -> Any:
+    """The annotation of what ``step`` reaches: a model's field, a list's item, a dict's value."""
+    for candidate in _alternatives(annotation):
+        origin = typing.get_origin(candidate)
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            field = candidate.model_fields.get(step) if isinstance(step, str) else None
+            if field is not None:
+                return field.annotation
+        elif origin is list and isinstance(step, int):
+            return typing.get_args(candidate)[0]
+        elif origin is dict:
+            return typing.get_args(candidate)[1]
+    return None
 
 
-def _describe(value: Any) -> str:
+def _alternatives(annotation: Any) -> list[Any]:
+    """``Annotated[X, ...]`` -> [X]; ``X | Y | None`` -> [X, Y, None]."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _alternatives(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [alt for arg in typing.get_args(annotation) for alt in _alternatives(arg)]
+    return [annotation]
+
+
+def _retyped(doc: SourceDoc, path: Path, value: Any, key: bool = False) -> str:
+    """The hint for a value YAML 1.1 turned from text into a boolean, number or date."""
+    if isinstance(value, str) or not isinstance(value, bool | int | float | dt.date):
+        return ""
+    node = doc.node_at(path, key=key)
+    if not (isinstance(node, ScalarNode) and node.style == ""):
+        return ""
+    kind = ("a boolean" if isinstance(value, bool) else
+            "a number" if isinstance(value, int | float) else
+            "a timestamp" if isinstance(value, dt.datetime) else "a date")
+    return (f" (YAML reads an unquoted {node.value} as {kind}: write \"{node.value}\" "
+            "to keep it as text)")
+
+
+def describe(value: Any) -> str:
+    """A value as a message shows it: 'text', the number 1.1, a list ..."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if value is None:
         return "nothing (null)"
-    text = repr(value) if not isinstance(value, dt.date) else value.isoformat()
-    return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, dt.datetime):
+        return f"the timestamp {value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:56] + "...'"
 
 
-def _message(error: dict[str, Any], doc: SourceDoc, path: tuple[str | int, ...],
-             root: type[BaseModel]) -> tuple[str, bool]:
-    """The message for one error, and whether it points at the key (not the value)."""
+def _field(doc: SourceDoc, path: Path) -> str:
+    """``spec.tools.0.tool``; a key YAML retyped is shown as written (``on``, not True)."""
+    parts = []
+    for index, step in enumerate(path):
+        if isinstance(step, str) or (isinstance(step, int) and not isinstance(step, bool)):
+            parts.append(str(step))
+        else:
+            node = doc.node_at(path[: index + 1], key=True)
+            parts.append(node.value if isinstance(node, ScalarNode) else str(step))
+    return ".".join(parts) or "document"
+
+
+def _expected_found(expected: str, value: Any, hint: str = "") -> str:
+    return f"expected {expected}, found {describe(value)}{hint}"
+
+
+def _reason(item: _Located, doc: SourceDoc, root: type[BaseModel]) -> str:
+    """What is wrong, without the leading path."""
+    error, path = item.error, item.path
     kind = error["type"]
-    field = ".".join(str(p) for p in path) or "document"
     value = error.get("input")
+    ctx = error.get("ctx") or {}
+    msg = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if item.at_key and kind == "string_type":  # a key of a mapping is not text
+        return "a key must be text, found " + describe(value) + _retyped(
+            doc, path, value, key=True)
     if kind == "extra_forbidden":
+        name = path[-1]
         model = _model_at(root, path[:-1])
-        hint = did_you_mean(str(path[-1]), model.model_fields) if model else ""
-        return f"{field}: unknown field {path[-1]!r}{hint}", True
+        if not isinstance(name, str):
+            return f"unknown field {describe(name)}" + _retyped(doc, path, name, key=True)
+        hint = did_you_mean(name, model.model_fields) if model else ""
+        if not hint and model and len(model.model_fields) <= 10:
+            hint = " (expected one of: " + ", ".join(model.model_fields) + ")"
+        return f"unknown field {name!r}{hint}"
     if kind == "missing":
-        return f"{field}: required field {path[-1]!r} is missing", True
+        extra = " (add apiVersion: airready/v1)" if path == ("apiVersion",) else ""
+        return f"required field {path[-1]!r} is missing{extra}"
     if kind in ("literal_error", "enum"):
-        expected = _EXPECTED_ITEM.findall(error.get("ctx", {}).get("expected", ""))
-        hint = did_you_mean(str(value), expected) if isinstance(value, str) else ""
-        return f"{field}: {_describe(value)} is not one of {', '.join(expected)}{hint}", False
-    if kind == "string_type":
-        return f"{field}: expected text, found {_describe(value)}" + _yaml_retyped_hint(
-            doc, path, value), False
-    msg = str(error["msg"])
-    msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if kind in ("int_type", "int_parsing", "float_type", "float_parsing", "bool_type",
-                "bool_parsing", "date_type", "date_parsing", "date_from_datetime_parsing",
-                "datetime_type", "datetime_parsing", "list_type", "dict_type", "model_type",
-                "model_attributes_type", "date_from_datetime_inexact"):
-        expected = {
-            "int": "a whole number", "float": "a number", "bool": "true or false",
-            "date": "a date (YYYY-MM-DD)", "datetime": "a timestamp with a time zone",
-            "list": "a list", "dict": "a mapping", "model": "a mapping",
-        }[kind.split("_")[0]]
-        return f"{field}: expected {expected}, found {_describe(value)}", False
-    return f"{field}: {msg}", False
+        expected = _QUOTED.findall(str(ctx.get("expected", "")))
+        if len(expected) == 1:  # no "did you mean" with a single choice: it is named already
+            return _expected_found(repr(expected[0]), value, _retyped(doc, path, value))
+        hint = did_you_mean(value, expected) if isinstance(value, str) else ""
+        hint = hint or _retyped(doc, path, value)
+        return f"{describe(value)} is not one of {', '.join(expected)}{hint}"
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        return _expected_found(_PATTERN_NAMES.get(pattern, f"text matching {pattern}"), value)
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return "must not be empty"
+        return f"expected at least {ctx.get('min_length')} characters, found {describe(value)}"
+    if kind in _BOUNDS:
+        name, words = _BOUNDS[kind]
+        return _expected_found(f"{words} {ctx.get(name)}", value)
+    if kind in _TYPE_ERRORS:
+        hint = _retyped(doc, path, value) if kind == "string_type" else ""
+        return _expected_found(_TYPE_NAMES[_TYPE_ERRORS[kind]], value, hint)
+    if kind == "value_error" and isinstance(value, dt.date) and not isinstance(
+            value, dt.datetime) and "time zone" in msg:
+        return _expected_found(_TYPE_NAMES["datetime"], value)
+    return msg
 
 
 def problems_from_validation(doc: SourceDoc, exc: ValidationError, root: type[BaseModel],
                              code: str = "schema") -> list[Problem]:
     """One problem per place; several union branches failing at one place become one."""
-    by_path: dict[tuple[str | int, ...], tuple[list[str], bool]] = {}
+    located = []
     for error in exc.errors():
-        path = data_path(doc.data, tuple(error["loc"]))
-        message, at_key = _message(error, doc, path, root)
-        messages, key_flag = by_path.setdefault(path, ([], at_key))
-        if message not in messages:
-            messages.append(message)
+        loc = tuple(error["loc"])
+        at_key = error["type"] == "extra_forbidden"
+        if loc and loc[-1] == "[key]":  # a dict key is wrong: pydantic gives it as input
+            parent, union_at = data_path(doc.data, loc[:-2])
+            path, at_key = (*parent, error.get("input")), True
+        else:
+            path, union_at = data_path(doc.data, loc, missing=error["type"] == "missing")
+        located.append(_Located(path, at_key, union_at, dict(error)))
+    located = _drop_branch_mismatches(located)
+
+    by_path: dict[tuple[Path, bool], list[str]] = {}
+    for item in located:
+        reasons = by_path.setdefault((item.path, item.at_key), [])
+        reason = _reason(item, doc, root)
+        if reason not in reasons:
+            reasons.append(reason)
     problems = []
-    for path, (messages, at_key) in by_path.items():
-        if at_key and messages[0].endswith("is missing"):
-            line, column = doc.locate(path[:-1])
+    for (path, at_key), reasons in by_path.items():
+        if reasons[0].startswith("required field"):
+            line, column = doc.locate(path[:-1])  # where the field has to be added
         else:
             line, column = doc.locate(path, key=at_key)
-        text = messages[0] if len(messages) == 1 else _join_alternatives(messages)
+        text = f"{_field(doc, path)}: {_join_alternatives(reasons)}"
         problems.append(Problem(doc.file, line, column, text, code=code))
     return sorted(problems)
 
 
-def _join_alternatives(messages: list[str]) -> str:
-    field = messages[0].split(":", 1)[0]
-    reasons = [m.split(":", 1)[1].strip() for m in messages]
-    return f"{field}: " + "; or ".join(reasons)
+def _drop_branch_mismatches(located: list[_Located]) -> list[_Located]:
+    """Where a union was tried, a branch whose type fits fails deeper in the data: its
+    errors are the useful ones, not those of branches that fail at the union itself."""
+    deeper = {item.path[: item.union_at] for item in located
+              if item.union_at is not None and len(item.path) > item.union_at}
+    return [item for item in located
+            if not (item.union_at is not None and len(item.path) == item.union_at
+                    and item.path in deeper)]
+
+
+def _join_alternatives(reasons: list[str]) -> str:
+    """``expected 'all', found 'x'`` + ``expected a list, found 'x'`` ->
+    ``expected 'all' or a list, found 'x'``."""
+    if len(reasons) == 1:
+        return reasons[0]
+    parsed = [re.fullmatch(r"expected (.*?), found (.*?)( \(did you mean .*\))?", r)
+              for r in reasons]
+    if all(parsed) and len({m[2] for m in parsed if m}) == 1:
+        hints = "".join(m[3] for m in parsed if m and m[3])
+        expected = " or ".join(m[1] for m in parsed if m)
+        return f"expected {expected}, found {parsed[0][2] if parsed[0] else ''}{hints}"
+    return "; or ".join(reasons)

@@ -6,7 +6,7 @@ Readiness gaps are not problems here (see kinds.py): only what breaks the format
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from .inventory import Inventory
 from .kinds import ENTITY_CLASS, KINDS, OWNER_REQUIRED, SPEC_BY_KIND, Entity, spec_required
 from .problems import Problem
 from .refs import iter_refs
-from .schema_errors import did_you_mean, problems_from_validation
+from .schema_errors import closest, describe, did_you_mean, problems_from_validation
 from .yamlsource import SourceDoc, find_yaml_files, load_file
 
 
@@ -27,6 +27,7 @@ def inventory_files(project: Project) -> tuple[list[tuple[Path, str]], list[Prob
     config = project.config
     problems: list[Problem] = []
     seen: dict[Path, str] = {}
+    config_file = (project.root / CONFIG_NAME).resolve()  # inventory: [.] must not read it
     sources: list[tuple[str, list[str], bool]] = [
         ("inventory", config.inventory, True),
         ("waivers", config.waivers, True),
@@ -40,13 +41,31 @@ def inventory_files(project: Project) -> tuple[list[tuple[Path, str]], list[Prob
                     where = (key, index) if key != "reports" else (key,)
                     line, column = project.locate(*where)
                     problems.append(Problem(CONFIG_NAME, line, column,
-                                            f"{key}: {entry!r} does not exist", code="config"))
+                                            f"{key}: {entry!r} does not exist"
+                                            + _path_hint(project.root, entry), code="config"))
                 continue
-            for file in find_yaml_files(path):
+            for file in find_yaml_files(path, skip=frozenset({config_file})):
                 resolved = file.resolve()
                 if resolved not in seen:
                     seen[resolved] = project.shown(file)
     return [(path, shown) for path, shown in seen.items()], problems
+
+
+def _path_hint(root: Path, entry: str) -> str:
+    """' (did you mean ...?)' when one misspelt folder or file name is all that is wrong."""
+    parts = Path(entry).parts
+    for index, part in enumerate(parts):
+        parent = root.joinpath(*parts[:index])
+        if (parent / part).exists():
+            continue
+        if not parent.is_dir():
+            return ""
+        near = closest(part, [p.name for p in parent.iterdir()], cutoff=0.75)
+        if near is None:
+            return ""
+        fixed = Path(*parts[:index], near, *parts[index + 1:])
+        return f" (did you mean {fixed.as_posix()!r}?)" if (root / fixed).exists() else ""
+    return ""
 
 
 def load_documents(project: Project) -> tuple[list[SourceDoc], list[Problem]]:
@@ -66,19 +85,38 @@ def validate_document(doc: SourceDoc) -> tuple[Entity | None, list[Problem]]:
     if kind is None:
         line, column = doc.locate(())
         return None, [Problem(doc.file, line, column,
-                              "document has no 'kind' (one of " + ", ".join(KINDS) + ")",
-                              code="schema")]
-    if kind not in ENTITY_CLASS:
+                              "kind: required field 'kind' is missing (one of "
+                              + ", ".join(KINDS) + ")", code="schema")]
+    if not isinstance(kind, str) or kind not in ENTITY_CLASS:
         line, column = doc.locate(("kind",))
-        hint = did_you_mean(str(kind), KINDS)
-        return None, [Problem(doc.file, line, column,
-                              f"kind: unknown kind {kind!r}{hint}", code="schema")]
+        hint = did_you_mean(kind, KINDS) if isinstance(kind, str) else ""
+        message = (f"kind: unknown kind {kind!r}{hint}" if hint else
+                   f"kind: expected one of {', '.join(KINDS)}, found {describe(kind)}")
+        return None, [Problem(doc.file, line, column, message, code="schema")]
     cls = ENTITY_CLASS[kind]
     try:
         entity = cls.model_validate(data)
     except ValidationError as exc:
-        return None, problems_from_validation(doc, exc, cls)
+        problems = problems_from_validation(doc, exc, cls)
+        owner = _missing_owner(kind, data.get("metadata"), doc)
+        return None, sorted(problems + ([owner] if owner else []))
     return entity, _envelope_problems(entity, doc)
+
+
+def _missing_owner(kind: str, metadata: Any, doc: SourceDoc) -> Problem | None:
+    """The owner rule, on the raw data (so it is reported beside schema errors too)."""
+    if kind not in OWNER_REQUIRED or not isinstance(metadata, dict):
+        return None
+    if metadata.get("owner") is not None or metadata.get("external") is True:
+        return None
+    line, column = doc.locate(("metadata",))
+    return Problem(doc.file, line, column,
+                   f"metadata.owner: required field 'owner' is missing: {_a(kind)} needs an "
+                   "owner (person:<name> or team:<name>)", code="schema")
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind}"
 
 
 def _envelope_problems(entity: Entity, doc: SourceDoc) -> list[Problem]:
@@ -92,18 +130,22 @@ def _envelope_problems(entity: Entity, doc: SourceDoc) -> list[Problem]:
 
     if meta.external:
         if needs_spec:
-            problem(("metadata", "external"), f"metadata.external: a {entity.kind} cannot be "
+            problem(("metadata", "external"), f"metadata.external: {_a(entity.kind)} cannot be "
                     "external; it is always the organisation's own")
         elif isinstance(doc.data.get("spec"), dict) and doc.data["spec"]:
             problem(("spec",), "spec: an external entity has no further fields "
                     "(drop 'external: true' or the spec)")
-    elif entity.kind in OWNER_REQUIRED and meta.owner is None:
-        problem(("metadata",), f"metadata.owner: required for a {entity.kind} "
-                "(a person: or team: reference)")
+    else:
+        owner = _missing_owner(entity.kind, doc.data.get("metadata"), doc)
+        if owner is not None:
+            problems.append(owner)
     if entity.spec is None:
         if needs_spec:
             if not meta.external:
-                problem((), f"a {entity.kind} needs a spec", key=False)
+                required = [name for name, info in SPEC_BY_KIND[entity.kind].model_fields.items()
+                            if info.is_required()]
+                problem((), f"spec: required field 'spec' is missing ({_a(entity.kind)} needs "
+                        + ", ".join(f"spec.{name}" for name in required) + ")", key=False)
         else:
             # Kinds whose fields are all optional: an absent spec is an empty one.
             object.__setattr__(entity, "spec", SPEC_BY_KIND[entity.kind]())
@@ -112,25 +154,37 @@ def _envelope_problems(entity: Entity, doc: SourceDoc) -> list[Problem]:
 
 def _reference_problems(inventory: Inventory) -> Iterator[Problem]:
     names_by_prefix: dict[str, list[str]] = {}
+
+    def names(prefix: str) -> list[str]:
+        if prefix not in names_by_prefix:
+            names_by_prefix[prefix] = inventory.names([prefix])
+        return names_by_prefix[prefix]
+
     for ref, entity in inventory.entities.items():
         for path, target, prefixes in iter_refs(entity):
             if target in inventory.entities or target in inventory.declared:
                 continue
             prefix, name = split_ref(target)
-            if prefix not in names_by_prefix:
-                names_by_prefix[prefix] = inventory.names([prefix])
-            hint = did_you_mean(name, names_by_prefix[prefix])
-            if not hint:
-                elsewhere = [f"{p}:{name}" for p in KIND_BY_PREFIX
-                             if p != prefix and f"{p}:{name}" in inventory.entities]
-                if elsewhere and any(p.split(":")[0] in prefixes for p in elsewhere):
-                    hint = f" (did you mean {elsewhere[0]!r}?)"
             file, line, column = inventory.locate(ref, path)
             field = ".".join(str(p) for p in path)
             kind = KIND_BY_PREFIX.get(prefix, prefix)
             yield Problem(file, line, column,
-                          f"{field}: {target!r} does not resolve: no {kind} named {name!r}{hint}",
-                          code="reference")
+                          f"{field}: {target!r} does not resolve: no {kind} named {name!r}"
+                          + _closest_ref(prefix, name, prefixes, names), code="reference")
+
+
+def _closest_ref(prefix: str, name: str, prefixes: tuple[str, ...],
+                 names: Callable[[str], list[str]]) -> str:
+    """' (did you mean ...?)': a close name of the same kind, else the same name (or a close
+    one) among the other kinds the field accepts."""
+    same_kind = closest(name, names(prefix))
+    if same_kind is not None:
+        return f" (did you mean '{prefix}:{same_kind}'?)"
+    others = [p for p in prefixes if p != prefix]
+    exact = [f"{p}:{name}" for p in others if name in names(p)]
+    if exact:
+        return f" (did you mean {exact[0]!r}?)"
+    return did_you_mean(f"{prefix}:{name}", [f"{p}:{n}" for p in others for n in names(p)])
 
 
 def _graph_sanity(inventory: Inventory) -> Iterator[Problem]:
@@ -146,43 +200,53 @@ def _graph_sanity(inventory: Inventory) -> Iterator[Problem]:
             index = entity.spec.derived_from.index(entity.ref)
             file, line, column = inventory.locate(entity.ref, ("spec", "derived_from", index))
             yield Problem(file, line, column,
-                          f"spec.derived_from: {entity.ref} cannot be derived from itself",
-                          code="reference")
+                          f"spec.derived_from.{index}: {entity.ref} cannot be derived from "
+                          "itself", code="reference")
 
 
-def _declared_ref(data: dict[str, Any]) -> list[str]:
+def _declared_ref(data: dict[str, Any]) -> str | None:
     """The reference an invalid document meant to declare, so references to it don't cascade."""
     kind, meta = data.get("kind"), data.get("metadata")
-    if kind in PREFIX_BY_KIND and isinstance(meta, dict) and isinstance(meta.get("name"), str):
-        return [f"{PREFIX_BY_KIND[kind]}:{meta['name']}"]
-    return []
+    if isinstance(kind, str) and kind in PREFIX_BY_KIND and isinstance(meta, dict) and (
+            isinstance(meta.get("name"), str)):
+        return f"{PREFIX_BY_KIND[kind]}:{meta['name']}"
+    return None
 
 
 def build_inventory(docs: list[SourceDoc]) -> tuple[Inventory, list[Problem]]:
     inventory = Inventory()
     problems: list[Problem] = []
+    first_seen: dict[str, SourceDoc] = {}  # valid or not, to find names defined twice
     for doc in docs:
         entity, doc_problems = validate_document(doc)
         problems.extend(doc_problems)
-        if entity is None:
-            inventory.declared.update(_declared_ref(doc.data))
+        ref = entity.ref if entity is not None else _declared_ref(doc.data)
+        if ref is None:
             continue
-        if entity.ref in inventory.entities:
-            first = inventory.sources[entity.ref]
+        if ref in first_seen:
+            first = first_seen[ref]
+            first_line, first_column = first.locate(("metadata", "name"))
             line, column = doc.locate(("metadata", "name"))
             problems.append(Problem(doc.file, line, column,
-                                    f"metadata.name: {entity.ref} is defined twice "
-                                    f"(first in {first.file}:{first.line})", code="schema"))
+                                    f"metadata.name: {ref} is defined twice (first at "
+                                    f"{first.file}:{first_line}:{first_column})", code="schema"))
             continue
-        inventory.add(entity, doc)
+        first_seen[ref] = doc
+        if entity is not None:
+            inventory.add(entity, doc)
+        else:
+            inventory.declared.add(ref)
     organizations = inventory.of_kind("Organization")
     if len(organizations) > 1:
-        first = inventory.sources[organizations[0].ref]
+        first_org = organizations[0]
+        first = inventory.sources[first_org.ref]
+        first_line, first_column = first.locate(("kind",))
         for extra in organizations[1:]:
             file, line, column = inventory.locate(extra.ref, ("kind",))
             problems.append(Problem(file, line, column,
-                                    "kind: there must be exactly one Organization "
-                                    f"(another is in {first.file}:{first.line})", code="schema"))
+                                    "kind: there must be exactly one Organization, and "
+                                    f"{first_org.ref} is one already (at {first.file}:"
+                                    f"{first_line}:{first_column})", code="schema"))
     problems.extend(_reference_problems(inventory))
     problems.extend(_graph_sanity(inventory))
     return inventory, problems
@@ -192,7 +256,9 @@ def load_inventory(project: Project) -> tuple[Inventory, list[Problem]]:
     docs, problems = load_documents(project)
     inventory, more = build_inventory(docs)
     problems.extend(more)
-    if not inventory.of_kind("Organization") and not any(p.code == "yaml" for p in problems):
+    declared_organization = any(ref.startswith("organization:") for ref in inventory.declared)
+    if not inventory.of_kind("Organization") and not declared_organization and not any(
+            p.code in ("yaml", "config") for p in problems):
         line, column = project.locate("inventory")
         problems.append(Problem(CONFIG_NAME, line, column,
                                 "the inventory has no Organization: add exactly one "

@@ -5,18 +5,23 @@ column for every key and value.  We keep that tree beside the data and look
 positions up only when a problem or finding needs one, so tracking positions
 costs nothing while loading.  Our own constructor replaces PyYAML's generic
 one: it is leaner, and it rejects what SafeLoader lets through silently
-(duplicate keys, alias bombs, recursive aliases, unknown tags).
+(duplicate keys, alias bombs, recursive aliases, unknown tags, impossible dates).
+Nesting is bounded while libyaml composes, before its recursion could exhaust
+the C stack.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .problems import Problem
@@ -27,6 +32,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+# At most this many collections (mappings, lists) nested in one another.
 MAX_DEPTH = 64
 # Aliases may repeat a node; beyond this many extra values per document we call it a bomb.
 MAX_ALIAS_EXPANSION = 100_000
@@ -42,12 +48,51 @@ MAP = "tag:yaml.org,2002:map"
 MERGE = "tag:yaml.org,2002:merge"
 
 _BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
+_TAG_NAMES = {STR: "text", INT: "whole number", FLOAT: "number", BOOL: "boolean",
+              NULL: "null", TIMESTAMP: "date or timestamp"}
+_PLAIN_DATA = "airready reads plain YAML: text, numbers, booleans, dates, lists and mappings"
+ENTITY_KEYS = "apiVersion, kind, metadata, spec"
 
 
-class _Composer(_BaseLoader):  # type: ignore[misc,valid-type]
-    """The C parser with a memoised resolver: plain scalars repeat a lot (true, keys)."""
+class YamlError(Exception):
+    """A problem in one document, placed at a node or at an explicit line and column.
+
+    Problems with an alias are raised ``pending``: the node in hand is the anchored one,
+    so the caller, which knows where the alias was written, places the problem there.
+    """
+
+    def __init__(self, message: str, node: Node | None, line: int = 0, column: int = 0,
+                 pending: bool = False):
+        super().__init__(message)
+        self.message = message
+        if node is not None:
+            line, column = node.start_mark.line, node.start_mark.column
+        self.line = line + 1
+        self.column = column + 1
+        self.pending = pending
+        self.after: tuple[Mark, int] | None = None  # see place_after
+
+    def place_after(self, mark: Mark, skip: int = 0) -> None:
+        """Called by the first container up: the alias is the first written after ``mark``
+        once ``skip`` other aliases are passed."""
+        if self.pending:
+            self.pending = False
+            self.after = (mark, skip)
+            self.line, self.column = mark.line + 1, mark.column + 1
+
+
+class _Composer(_BaseLoader):
+    """The C parser with a memoised resolver and a bound on nesting.
+
+    Plain scalars repeat a lot (true, keys), so their tags are memoised.  libyaml's
+    composer recurses once per nesting level in C: a file of a few kilobytes of ``[``
+    would exhaust the C stack and crash the interpreter.  PyYAML calls
+    ``descend_resolver``/``ascend_resolver`` around every node, so counting there
+    stops a document at ``MAX_DEPTH`` before the recursion gets anywhere near that.
+    """
 
     _cache: dict[tuple[str, bool], str] = {}
+    _depth = 0
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is ScalarNode:
@@ -61,18 +106,22 @@ class _Composer(_BaseLoader):  # type: ignore[misc,valid-type]
             return tag
         return SEQ if kind is SequenceNode else MAP
 
+    def descend_resolver(self, parent: Node | None, index: Any) -> None:
+        depth = self._depth + 1
+        self._depth = depth
+        # A node at depth MAX_DEPTH + 2 sits in a collection nested MAX_DEPTH + 1 deep.
+        if depth > MAX_DEPTH + 1 and parent is not None:
+            raise YamlError(_too_deep(), parent)
+
+    def ascend_resolver(self) -> None:
+        self._depth -= 1
+
+
+def _too_deep() -> str:
+    return f"nesting is deeper than {MAX_DEPTH} levels of lists and mappings"
+
 
 _scalar_helper = yaml.constructor.SafeConstructor()
-
-
-class YamlError(Exception):
-    def __init__(self, message: str, node: Node | None, line: int = 0, column: int = 0):
-        super().__init__(message)
-        self.message = message
-        if node is not None:
-            line, column = node.start_mark.line, node.start_mark.column
-        self.line = line + 1
-        self.column = column + 1
 
 
 @dataclass
@@ -80,7 +129,7 @@ class SourceDoc:
     """One YAML document: its data, its node tree, and where it lives."""
 
     file: str  # as shown to users (relative to the project)
-    index: int  # position of the document within its file
+    index: int  # 1 for the first document loaded from its file, 2 for the next ...
     data: dict[str, Any]
     node: MappingNode
     _lookup: dict[int, dict[Any, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
@@ -89,12 +138,13 @@ class SourceDoc:
     def line(self) -> int:
         return int(self.node.start_mark.line) + 1
 
-    def locate(self, path: Sequence[str | int], key: bool = False) -> tuple[int, int]:
+    def locate(self, path: Sequence[Any], key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``.
 
         With ``key=True`` the position of the last key itself.  A path that runs out
         (a missing field) gives the position of the deepest mapping that exists, which
-        is where the user has to add it.
+        is where the user has to add it.  Path steps are the keys as they are in
+        ``data`` (``on:`` is the key True, ``1:`` the key 1), or list indexes.
         """
         node: Node = self.node
         target: Node = node
@@ -105,7 +155,7 @@ class SourceDoc:
                     break
                 target = pair[0] if key else pair[1]
                 node = pair[1]
-            elif isinstance(node, SequenceNode) and isinstance(step, int):
+            elif isinstance(node, SequenceNode) and _is_index(step):
                 if not 0 <= step < len(node.value):
                     break
                 node = target = node.value[step]
@@ -113,21 +163,23 @@ class SourceDoc:
                 break
         return int(target.start_mark.line) + 1, int(target.start_mark.column) + 1
 
-    def node_at(self, path: Sequence[str | int]) -> Node | None:
+    def node_at(self, path: Sequence[Any], key: bool = False) -> Node | None:
+        """The node at ``path`` (with ``key=True``: the node of the last key), or None."""
         node: Node = self.node
+        key_node: Node | None = None
         for step in path:
             if isinstance(node, MappingNode):
                 pair = self._pairs(node).get(step)
                 if pair is None:
                     return None
-                node = pair[1]
-            elif isinstance(node, SequenceNode) and isinstance(step, int) and (
+                key_node, node = pair
+            elif isinstance(node, SequenceNode) and _is_index(step) and (
                 0 <= step < len(node.value)
             ):
-                node = node.value[step]
+                key_node, node = None, node.value[step]
             else:
                 return None
-        return node
+        return key_node if key else node
 
     def _pairs(self, node: MappingNode) -> dict[Any, tuple[Node, Node]]:
         pairs = self._lookup.get(id(node))
@@ -140,9 +192,23 @@ class SourceDoc:
                             for k, v in self._pairs(source).items():
                                 pairs.setdefault(k, v)
                         continue
-                    pairs[key_node.value] = (key_node, value_node)
+                    pairs[_key_value(key_node)] = (key_node, value_node)
             self._lookup[id(node)] = pairs
         return pairs
+
+
+def _is_index(step: Any) -> bool:
+    return isinstance(step, int) and not isinstance(step, bool)
+
+
+def _key_value(node: ScalarNode) -> Any:
+    """A mapping key as the data holds it (``on`` -> True, ``1`` -> 1, quoted -> text)."""
+    if node.tag == STR:
+        return node.value
+    try:
+        return _Builder().scalar(node)
+    except YamlError:  # pragma: no cover - the document would not have loaded
+        return node.value
 
 
 def _merge_sources(node: Node) -> list[MappingNode]:
@@ -160,37 +226,46 @@ class _Builder:
         self.built: dict[int, Any] = {}  # containers already built, for aliases
         self.active: set[int] = set()
         self.sizes: dict[int, int] = {}
+        self.heights: dict[int, int] = {}
         self.extra = 0  # values that aliases repeat
 
     def build(self, node: Node, depth: int = 0) -> Any:
+        """The data of ``node``, a collection nested ``depth`` deep (the document is 0)."""
         if node.__class__ is ScalarNode:
             return self.scalar(node)
-        if depth > MAX_DEPTH:
-            raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", node)
         ident = id(node)
         if ident in self.active:
-            raise YamlError("an alias refers to the node that contains it (recursive alias)", node)
+            raise YamlError("this alias refers to a list or mapping that contains it "
+                            "(a recursive alias)", node, pending=True)
         if ident in self.built:
             # An alias: share what was built, but bound what it expands to downstream.
             self.extra += self.size(node)
             if self.extra > MAX_ALIAS_EXPANSION:
                 raise YamlError(
-                    f"aliases expand this document beyond {MAX_ALIAS_EXPANSION:,} repeated values "
-                    "(an alias bomb?)",
-                    node,
-                )
+                    f"aliases expand this document beyond {MAX_ALIAS_EXPANSION:,} repeated "
+                    "values (an alias bomb?)", node, pending=True)
+            if depth + self.height(node) > MAX_DEPTH:
+                raise YamlError(_too_deep() + " (through this alias)", node, pending=True)
             return self.built[ident]
+        if depth >= MAX_DEPTH:
+            raise YamlError(_too_deep(), node)
+        if node.tag != (MAP if node.__class__ is MappingNode else SEQ):
+            raise YamlError(f"unsupported tag {node.tag!r}: {_PLAIN_DATA}", node)
         self.active.add(ident)
         try:
             if node.__class__ is MappingNode:
-                if node.tag != MAP:
-                    raise YamlError(f"unsupported tag {node.tag!r}", node)
                 value: Any = self.mapping(node, depth)
             else:
-                if node.tag != SEQ:
-                    raise YamlError(f"unsupported tag {node.tag!r}", node)
+                value = []
+                append = value.append
                 build = self.build
-                value = [build(child, depth + 1) for child in node.value]
+                try:
+                    for child in node.value:
+                        append(build(child, depth + 1))
+                except YamlError as exc:
+                    if exc.pending:
+                        exc.place_after(*_after_siblings(node, len(value)))
+                    raise
         finally:
             self.active.discard(ident)
         self.built[ident] = value
@@ -212,25 +287,56 @@ class _Builder:
             self.sizes[ident] = known
         return known
 
+    def height(self, node: Node) -> int:
+        """How many collections deep the node goes, aliases inside it included."""
+        if node.__class__ is ScalarNode:
+            return 0
+        ident = id(node)
+        known = self.heights.get(ident)
+        if known is None:
+            children = (
+                [value for _, value in node.value]
+                if node.__class__ is MappingNode
+                else node.value
+            )
+            known = 1 + max((self.height(child) for child in children), default=0)
+            self.heights[ident] = known
+        return known
+
     def mapping(self, node: MappingNode, depth: int) -> dict[Any, Any]:
         data: dict[Any, Any] = {}
         seen: dict[Any, Node] = {}
-        merged: list[MappingNode] = []
+        merged: list[tuple[Node, int, MappingNode]] = []
         for key_node, value_node in node.value:
             if key_node.__class__ is ScalarNode:
                 if key_node.tag == MERGE:
-                    merged.extend(self._merge(value_node))
+                    merged.extend((key_node, i, source)
+                                  for i, source in enumerate(self._merge(value_node)))
                     continue
                 key = key_node.value if key_node.tag == STR else self.scalar(key_node)
             else:
-                raise YamlError("a mapping key must be a plain value, not a list or mapping", key_node)
+                raise YamlError("a mapping key must be a plain value, not a list or mapping",
+                                key_node)
             if key in seen:
-                first = seen[key].start_mark.line + 1
-                raise YamlError(f"duplicate key {key!r} (first defined on line {first})", key_node)
+                first = seen[key].start_mark
+                message = (f"duplicate key {key_node.value!r} (first defined at line "
+                           f"{first.line + 1}, column {first.column + 1}")
+                if seen[key].value != key_node.value:  # on: and yes: are both the key True
+                    message += f" as {seen[key].value!r}; YAML reads both as {key!r}"
+                raise YamlError(message + ")", key_node)
             seen[key] = key_node
-            data[key] = self.build(value_node, depth + 1)
-        for source in merged:  # merge keys: explicit keys win, earlier sources win
-            for key, value in self.build(source, depth + 1).items():
+            try:
+                data[key] = self.build(value_node, depth + 1)
+            except YamlError as exc:
+                exc.place_after(key_node.end_mark)
+                raise
+        for merge_key, skip, source in merged:  # explicit keys win, earlier sources win
+            try:
+                built = self.build(source, depth)
+            except YamlError as exc:
+                exc.place_after(merge_key.end_mark, skip)
+                raise
+            for key, value in built.items():
                 data.setdefault(key, value)
         return data
 
@@ -244,104 +350,327 @@ class _Builder:
         tag = node.tag
         if tag == STR:
             return node.value
-        if tag == BOOL:
-            return _BOOLS[node.value.lower()]
-        if tag == NULL:
-            return None
-        if tag == INT:
-            return _scalar_helper.construct_yaml_int(node)
-        if tag == FLOAT:
-            return _scalar_helper.construct_yaml_float(node)
-        if tag == TIMESTAMP:
-            return _scalar_helper.construct_yaml_timestamp(node)
-        raise YamlError(f"unsupported tag {tag!r}", node)
+        try:
+            if tag == BOOL:
+                return _BOOLS[node.value.lower()]
+            if tag == NULL:
+                return None
+            if tag == INT:
+                return _scalar_helper.construct_yaml_int(node)
+            if tag == FLOAT:
+                return _scalar_helper.construct_yaml_float(node)
+            if tag == TIMESTAMP:
+                return _scalar_helper.construct_yaml_timestamp(node)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            if tag == TIMESTAMP and isinstance(exc, ValueError) and node.style == "":
+                raise YamlError(f"{node.value} is not a real date ({exc}); quote it if it is "
+                                "meant as text", node) from None
+            raise YamlError(f"{node.value!r} is not a valid {_TAG_NAMES[tag]}", node) from None
+        raise YamlError(f"unsupported tag {tag!r}: {_PLAIN_DATA}", node)
 
 
-def _decode(raw: bytes, shown: str) -> tuple[str | None, Problem | None]:
+# --- turning parser errors into problems ----------------------------------------------------
+
+_ALIAS_NAME = re.compile(r"\*([^\s,\[\]{}]+)")
+_ANCHOR_NAME = re.compile(r"&([^\s,\[\]{}]+)")
+_TOKEN = re.compile(r"[^\s,\[\]{}]+")
+_BETWEEN_TOKENS = " \t,-:?[{"
+
+
+def _lines(raw: bytes) -> list[str]:
+    return raw.decode("utf-8", errors="replace").removeprefix("\ufeff").split("\n")
+
+
+def _after_siblings(node: Node, index: int) -> tuple[Mark, int]:
+    """Where to look for the alias that is item ``index`` of ``node``.
+
+    An alias item is the anchored node itself, whose marks lie earlier in the text;
+    real items follow one another.  So: the end of the last real item before ``index``
+    (or the start of the list), and how many alias items come between.
+    """
+    mark, last, aliases = node.start_mark, node.start_mark.index, 0
+    for item in node.value[:index]:
+        if item.start_mark.index >= last:
+            mark, last, aliases = item.end_mark, item.end_mark.index, 0
+        else:
+            aliases += 1
+    return mark, aliases
+
+
+def _alias_at(lines: list[str], after: Mark, skip: int) -> tuple[int, int, str] | None:
+    """Line, column (1-based) and name of the alias written after ``after``, past ``skip``
+    others; None if anything but punctuation, anchors, tags or comments comes first."""
+    line, column = after.line, after.column
+    while line < len(lines):
+        text = lines[line].rstrip("\r")
+        while column < len(text):
+            char = text[column]
+            if char == "*":
+                match = _ALIAS_NAME.match(text, column)
+                if not skip:
+                    return line + 1, column + 1, match[1] if match else ""
+                skip -= 1
+                column += len(match[0]) if match else 1
+            elif char in "&!":  # an anchor or a tag on the list that holds the alias
+                match = _TOKEN.match(text, column)
+                column += len(match[0]) if match else 1
+            elif char == "#":
+                break
+            elif char in _BETWEEN_TOKENS:
+                column += 1
+            else:
+                return None
+        line, column = line + 1, 0
+    return None
+
+
+def _builder_problem(exc: YamlError, raw: bytes, shown: str) -> Problem:
+    message = exc.message
+    line, column = exc.line, exc.column
+    if exc.after is not None:
+        found = _alias_at(_lines(raw), *exc.after)
+        if found is not None:
+            line, column, name = found
+            message = message.replace("this alias", f"the alias *{name}", 1)
+        else:
+            message = message.replace("this alias", "an alias", 1)
+    return Problem(shown, line, column, message, code="yaml")
+
+
+def _context(exc: yaml.MarkedYAMLError) -> str:
+    """' (in the flow sequence that starts at line 1, column 4)' from libyaml's context."""
+    context, mark = exc.context or "", exc.context_mark
+    if not context or mark is None or (
+        exc.problem_mark is not None and (mark.line, mark.column)
+        == (exc.problem_mark.line, exc.problem_mark.column)
+    ):
+        return ""
+    what = re.sub(r"^while (parsing|scanning) (an? )?", "", context)
+    if what == context:
+        return ""
+    return f" (in the {what} that starts at line {mark.line + 1}, column {mark.column + 1})"
+
+
+def _parse_problem(exc: yaml.MarkedYAMLError, raw: bytes, shown: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+    problem = exc.problem or "invalid YAML"
+    lines = _lines(raw)
+    text = lines[line] if line < len(lines) else ""
+    char = text[column] if column < len(text) else ""
+    if char == "\t" or "tab character" in problem:
+        message = "a tab character here: YAML is indented with spaces, never tabs"
+    elif problem == "found undefined alias":
+        match = _ALIAS_NAME.match(text, column)
+        name = match[1] if match else ""
+        message = (f"the alias *{name} has no anchor &{name} before it (an anchor must come "
+                   "first, in the same document)")
+    elif problem == "second occurrence" and exc.context_mark is not None:
+        first = exc.context_mark
+        match = _ANCHOR_NAME.match(text, column)
+        name = f" &{match[1]}" if match else ""
+        message = (f"the anchor{name} is defined twice in this document (first at line "
+                   f"{first.line + 1}, column {first.column + 1}): rename one")
+    elif problem == "found character that cannot start any token":
+        message = (f"{char!r} cannot start a value: quote the value" if char in "@`%"
+                   else f"{char!r} cannot start a value here") if char else problem
+        message = f"YAML does not parse: {message}"
+    elif problem == "mapping values are not allowed in this context":
+        message = ("YAML does not parse: a ':' here starts a mapping where none can start: "
+                   "check the indentation, or quote a value that contains ': '")
+    else:
+        message = f"YAML does not parse: {problem}{_context(exc)}"
+    return Problem(shown, line + 1, column + 1, message, code="yaml")
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, raw: bytes, position: int, shown: str
+                    ) -> Problem:
+    before = raw[:position]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+    character = exc.character
+    code = character if isinstance(character, int) else ord(character or "\0")
+    return Problem(shown, line, column,
+                   f"the file holds the control character U+{code:04X}, which YAML does not "
+                   "allow", code="yaml")
+
+
+def _decode_problem(raw: bytes, shown: str) -> Problem | None:
+    """None when ``raw`` is UTF-8 (with or without a byte order mark)."""
     try:
-        text = raw.decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return Problem(shown, 1, 1, "the file is UTF-16: save it as UTF-8", code="yaml")
         before = raw[: exc.start]
+        line_start = before.rfind(b"\n") + 1
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, Problem(
-            shown, line, column, f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})", code="yaml"
-        )
-    return text, None
+        column = len(before[line_start:].decode("utf-8")) + 1
+        return Problem(shown, line, column,
+                       f"the file is not UTF-8: byte 0x{raw[exc.start]:02x} is not valid here "
+                       "(save the file as UTF-8)", code="yaml")
+    return None
 
 
-def parse_text(text: str | bytes, shown: str) -> tuple[list[SourceDoc], list[Problem]]:
-    """Parse every document of one file; never raises for bad input."""
+# --- loading --------------------------------------------------------------------------------
+
+def parse_text(text: str | bytes, shown: str, *, keys: str = ENTITY_KEYS
+               ) -> tuple[list[SourceDoc], list[Problem]]:
+    """Parse every document of one file; never raises for bad input.
+
+    A document that does not parse is reported, and parsing resumes at the next
+    ``---`` line, so one broken document hides neither the problems nor the entities
+    of the documents after it.  ``keys`` names what a document should hold, for the
+    problem when it is not a mapping.
+    """
+    raw = text.encode("utf-8") if isinstance(text, str) else text
     docs: list[SourceDoc] = []
     problems: list[Problem] = []
-    composer = _Composer(text)
-    index = 0
+    # The node trees are kept (for positions) and hold no cycles: the cyclic garbage
+    # collector would only walk them again and again while they grow.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _parse_range(raw, 0, 0, len(raw), shown, keys, docs, problems)
+    finally:
+        if collecting:
+            gc.enable()
+    return docs, problems
+
+
+def _parse_range(raw: bytes, line: int, offset: int, stop: int, shown: str, keys: str,
+                 docs: list[SourceDoc], problems: list[Problem]) -> None:
+    """The documents of ``raw[offset:stop]``, ``offset`` being the start of line ``line``."""
+    while True:
+        # Blank lines in front of the rest keep libyaml's line numbers those of the file.
+        source = raw[:stop] if offset == 0 else b"\n" * line + raw[offset:stop]
+        kept_docs, kept_problems = len(docs), len(problems)
+        failed = _parse_documents(source, raw, offset - line, shown, keys, docs, problems)
+        if failed is None:
+            return
+        failed_line, unreadable = failed
+        if unreadable is not None:
+            # libyaml checks characters as it reads ahead, so the documents before the bad
+            # one may not have been read at all: read them again, without it.
+            problem = problems[-1]
+            del docs[kept_docs:], problems[kept_problems:]
+            cut = _last_document_start(raw, offset, unreadable)
+            if cut is not None:
+                _parse_range(raw, line, offset, cut, shown, keys, docs, problems)
+            problems.append(problem)
+        resume = _next_document(raw, max(failed_line, line + 1))
+        if resume is None or resume[1] >= stop:
+            return
+        line, offset = resume
+
+
+_DOCUMENT_START = re.compile(rb"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def _next_document(raw: bytes, from_line: int) -> tuple[int, int] | None:
+    """Line (0-based) and byte offset of the first ``---`` at or after ``from_line``."""
+    for match in _DOCUMENT_START.finditer(raw):
+        line = raw.count(b"\n", 0, match.start())
+        if line >= from_line:
+            return line, match.start()
+    return None
+
+
+def _last_document_start(raw: bytes, after: int, before: int) -> int | None:
+    """Byte offset of the last ``---`` line that starts in ``raw[after + 1:before + 1]``."""
+    starts = [m.start() for m in _DOCUMENT_START.finditer(raw, after + 1, before + 1)]
+    return starts[-1] if starts else None
+
+
+def _parse_documents(source: bytes, raw: bytes, shift: int, shown: str, keys: str,
+                     docs: list[SourceDoc], problems: list[Problem]
+                     ) -> tuple[int, int | None] | None:
+    """Parse ``source`` (``raw`` from some line on; byte ``i`` of it is byte ``i + shift``
+    of ``raw``), appending to ``docs`` and ``problems``.  Returns None when the stream was
+    read to its end, else the 0-based line where it stopped, with the offset in ``raw`` of
+    the character libyaml refused if that is why."""
+    composer = _Composer(source)
     try:
         while composer.check_node():
             node = composer.get_node()
-            index += 1
             if node is None:
                 continue
             if isinstance(node, ScalarNode) and node.tag == NULL:
                 continue  # an empty document, such as a trailing '---'
             if not isinstance(node, MappingNode):
                 line, column = node.start_mark.line + 1, node.start_mark.column + 1
-                what = "a list" if isinstance(node, SequenceNode) else "a single value"
+                what = "a list" if isinstance(node, SequenceNode) else (
+                    f"the single value {_short(node.value)}")
                 problems.append(
                     Problem(shown, line, column,
-                            f"a document must be a mapping (apiVersion, kind, ...), not {what}",
-                            code="yaml")
-                )
+                            f"a document must be a mapping ({keys}), not {what}", code="yaml"))
                 continue
             try:
                 data = _Builder().build(node)
             except YamlError as exc:
-                problems.append(Problem(shown, exc.line, exc.column, exc.message, code="yaml"))
+                problems.append(_builder_problem(exc, raw, shown))
                 continue
-            except RecursionError:
+            except RecursionError:  # pragma: no cover - MAX_DEPTH keeps far below the limit
                 line, column = node.start_mark.line + 1, node.start_mark.column + 1
-                problems.append(Problem(shown, line, column, "the document nests too deeply",
-                                        code="yaml"))
+                problems.append(Problem(shown, line, column, _too_deep(), code="yaml"))
                 continue
-            docs.append(SourceDoc(shown, index, data, node))
+            docs.append(SourceDoc(shown, len(docs) + 1, data, node))
+    except YamlError as exc:  # from the composer: nesting too deep
+        problems.append(Problem(shown, exc.line, exc.column, exc.message, code="yaml"))
+        return exc.line - 1, None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        reason = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        problems.append(Problem(shown, line, column, f"YAML does not parse: {reason}", code="yaml"))
-    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+        problem = _parse_problem(exc, raw, shown)
+        problems.append(problem)
+        return problem.line - 1, None
+    except yaml.reader.ReaderError as exc:
+        position = (exc.position if isinstance(exc.position, int) else 0) + shift
+        problem = _reader_problem(exc, raw, position, shown)
+        problems.append(problem)
+        return problem.line - 1, position
+    except yaml.YAMLError as exc:  # pragma: no cover - libyaml marks its errors
         problems.append(Problem(shown, 1, 1, f"YAML does not parse: {exc}", code="yaml"))
-    except RecursionError:
-        problems.append(Problem(shown, 1, 1, "the document nests too deeply", code="yaml"))
+    except RecursionError:  # pragma: no cover - MAX_DEPTH keeps far below the limit
+        problems.append(Problem(shown, 1, 1, _too_deep(), code="yaml"))
     finally:
         composer.dispose()
-    return docs, problems
+    return None
 
 
-def load_file(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES
-              ) -> tuple[list[SourceDoc], list[Problem]]:
+def _short(value: str) -> str:
+    return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+
+
+def load_file(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES, *,
+              keys: str = ENTITY_KEYS) -> tuple[list[SourceDoc], list[Problem]]:
     try:
         size = path.stat().st_size
         if size > max_bytes:
             return [], [Problem(shown, 1, 1,
-                                f"the file is {size:,} bytes, over the limit of {max_bytes:,}",
-                                code="yaml")]
+                                f"the file is {size:,} bytes, over the limit of {max_bytes:,} "
+                                "(max_file_bytes in airready.yaml)", code="yaml")]
         raw = path.read_bytes()
     except OSError as exc:
         return [], [Problem(shown, 1, 1, f"cannot read the file: {exc.strerror}", code="yaml")]
-    _, problem = _decode(raw, shown)
+    problem = _decode_problem(raw, shown)
     if problem is not None:
         return [], [problem]
     # The bytes are valid UTF-8: hand them to libyaml as they are (no re-encoding).
-    return parse_text(raw, shown)
+    return parse_text(raw, shown, keys=keys)
 
 
-def find_yaml_files(root: Path) -> Iterator[Path]:
-    """``root`` itself if it is a file, else every *.yaml / *.yml below it, sorted."""
+def find_yaml_files(root: Path, skip: frozenset[Path] = frozenset()) -> Iterator[Path]:
+    """``root`` itself if it is a file, else every *.yaml / *.yml below it, sorted.
+
+    Below ``root``, hidden files and folders (``.github/``, ``.venv/``) are left out, and
+    so are the files in ``skip`` (resolved paths, such as the project file itself).
+    """
     if root.is_file():
         yield root
         return
-    found = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    found = [p for p in root.rglob("*")
+             if p.suffix in (".yaml", ".yml") and p.is_file()
+             and not any(part.startswith(".") for part in p.relative_to(root).parts)
+             and (not skip or p.resolve() not in skip)]
     yield from sorted(found)
 
 

@@ -157,8 +157,6 @@ def test_override_with_an_unknown_key_is_invalid(tmp_path, capsys):
                            "unknown field 'severty'"), line
 
 
-@pytest.mark.xfail(strict=True, reason="schema_errors gives no hint for keys inside "
-                                       "overrides.<id> (a dict of models); reported")
 def test_override_with_an_unknown_key_suggests_the_known_one(tmp_path, capsys):
     root = project(tmp_path, "  AIR-LOG-002: {severty: low}\n")
     assert "(did you mean 'severity'?)" in check(capsys, root).out

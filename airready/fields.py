@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$"
 _NAME_RE = re.compile(NAME_PATTERN)
@@ -35,9 +35,10 @@ PREFIX_BY_KIND = {kind: prefix for prefix, kind in KIND_BY_PREFIX.items()}
 
 
 class Strict(BaseModel):
-    """Base for every block of the format: unknown fields are errors, not silently dropped."""
+    """Base for every block of the format: unknown fields are errors, not silently dropped,
+    and values are not coerced (``count: true`` is not 1, ``started: 5`` is not 1970)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,29 @@ def _check_aware(value: dt.datetime) -> dt.datetime:
     return value
 
 
-Timestamp = Annotated[dt.datetime, AfterValidator(_check_aware)]
+def _iso_date(value: Any) -> Any:
+    """Quoted ISO dates are dates too; anything else is left to the strict check."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected a date (YYYY-MM-DD), found {value!r}") from None
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"expected a date, found the timestamp {value.isoformat()}")
+    return value
+
+
+def _iso_timestamp(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected a timestamp with a time zone, found {value!r}") from None
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+Timestamp = Annotated[dt.datetime, BeforeValidator(_iso_timestamp), AfterValidator(_check_aware)]
 
 Identifier = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^[a-z0-9_]+$"}),
                        AfterValidator(lambda v: _identifier(v))]

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
 
-from .fields import PREFIX_BY_KIND, Duration, Identifier, Name, Ref, Strict, Timestamp
+from .fields import PREFIX_BY_KIND, Date, Duration, Identifier, Name, Ref, Strict, Timestamp
 
 API_VERSION = "airready/v1"
 
@@ -73,7 +73,7 @@ class Channel(Strict):
 
 
 class TabletopExercise(Strict):
-    date: dt.date
+    date: Date
     scenarios: list[Scenario] = []
     participants: list[PersonRef] = []  # type: ignore[valid-type]
     notes: str | None = None
@@ -95,7 +95,7 @@ class Targets(Strict):
 class ForensicEnvironment(Strict):
     isolated: bool | None = None
     location: str | None = None
-    last_verified: dt.date | None = None
+    last_verified: Date | None = None
 
 
 class OrganizationSpec(Strict):
@@ -116,7 +116,7 @@ class OrganizationSpec(Strict):
 class PersonSpec(Strict):
     email: str | None = None
     phone: str | None = None
-    role_training: dt.date | None = None
+    role_training: Date | None = None
     skills: list[Skill] = []
 
 
@@ -133,7 +133,7 @@ class TeamSpec(Strict):
 # --- models and what they stand on ----------------------------------------------------------
 
 class FineTuning(Strict):
-    date: dt.date | None = None
+    date: Date | None = None
     dataset: DatasetRef  # type: ignore[valid-type]
     by: Ref("person", "team", "vendor") | None = None  # type: ignore[valid-type]
 
@@ -170,7 +170,7 @@ class Tokens(Strict):
 
 
 class Baselines(Strict):
-    documented: dt.date | None = None
+    documented: Date | None = None
     output_distribution: str | None = None
     latency_ms: Latency | None = None
     tokens: Tokens | None = None
@@ -186,7 +186,7 @@ class Rollback(Strict):
     known_good_version: str | None = None
     artifact_checksum: str | None = None
     procedure: str | None = None
-    last_tested: dt.date | None = None
+    last_tested: Date | None = None
     target_minutes: int | None = Field(default=None, ge=0)
 
 
@@ -235,7 +235,7 @@ class ModelSpec(Strict):
 
 class Provenance(Strict):
     checksum: str | None = None
-    verified: dt.date | None = None
+    verified: Date | None = None
     signed: bool | None = None
 
 
@@ -278,7 +278,7 @@ class CredentialSpec(Strict):
     issuer: VendorRef | None = None  # type: ignore[valid-type]  # e.g. a model API's key
     rotation_days: int | None = Field(default=None, ge=0)
     revocation: str | None = None
-    last_rotated: dt.date | None = None
+    last_rotated: Date | None = None
 
 
 class EnvironmentSpec(Strict):
@@ -291,7 +291,7 @@ class SecurityContact(Strict):
     email: str | None = None
     phone: str | None = None
     url: str | None = None
-    verified: dt.date | None = None
+    verified: Date | None = None
 
 
 class VendorSpec(Strict):
@@ -304,8 +304,8 @@ class VendorSpec(Strict):
 class PlaybookSpec(Strict):
     scenario: Scenario
     steps: list[str] = []
-    last_reviewed: dt.date | None = None
-    last_exercised: dt.date | None = None
+    last_reviewed: Date | None = None
+    last_exercised: Date | None = None
     applies_to: Literal["all"] | list[ModelRef] = []  # type: ignore[valid-type]
 
 
@@ -349,12 +349,12 @@ class Evidence(Strict):
 class Action(Strict):
     title: str
     owner: OwnerRef | None = None  # type: ignore[valid-type]
-    due: dt.date | None = None
+    due: Date | None = None
     status: Literal["open", "in_progress", "done", "cancelled"] = "open"
 
 
 class Review(Strict):
-    held: dt.date | None = None
+    held: Date | None = None
     blameless: bool | None = None
     participants: list[PersonRef] = []  # type: ignore[valid-type]
 
@@ -381,7 +381,7 @@ class IncidentSpec(Strict):
 class Treatment(Strict):
     title: str
     owner: OwnerRef | None = None  # type: ignore[valid-type]
-    due: dt.date | None = None
+    due: Date | None = None
     status: Literal["open", "in_progress", "done", "cancelled"] = "open"
 
 
@@ -395,7 +395,7 @@ class RiskSpec(Strict):
     source: str | None = None  # an incident reference or a control id
     incidents: list[Ref("incident")] = []  # type: ignore[valid-type]  # occurrences seen
     treatments: list[Treatment] = []
-    review_by: dt.date | None = None
+    review_by: Date | None = None
     controls: list[str] = []  # control ids whose gaps feed this risk
 
 
@@ -404,8 +404,8 @@ class WaiverSpec(Strict):
     targets: Literal["all"] | list[ANY_REF]  # type: ignore[valid-type]
     justification: str = Field(min_length=1)
     approved_by: PersonRef  # type: ignore[valid-type]
-    approved_on: dt.date | None = None  # the waiver's length is counted from here (or today)
-    expires: dt.date
+    approved_on: Date | None = None  # the waiver's length is counted from here (or today)
+    expires: Date
 
 
 # --- the envelope, per kind ----------------------------------------------------------------

@@ -140,7 +140,7 @@ def _control_from_doc(doc: SourceDoc, builtin: bool) -> tuple[Control | None, li
 def _catalog_paths(project: Project | None) -> list[tuple[Path, bool, tuple[str | int, ...]]]:
     if project is None:
         return [(BUILTIN_DIR, True, ())]
-    paths = []
+    paths: list[tuple[Path, bool, tuple[str | int, ...]]] = []
     for index, entry in enumerate(project.config.controls):
         if entry == "builtin":
             paths.append((BUILTIN_DIR, True, ("controls", index)))

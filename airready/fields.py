@@ -76,7 +76,8 @@ def Ref(*prefixes: str) -> Any:  # noqa: N802 - reads as a type in annotations
         AfterValidator(_ref_checker(prefixes)),
         RefTo(prefixes),
         WithJsonSchema({"type": "string", "pattern": pattern,
-                        "description": "reference: " + " or ".join(f"{p}:<name>" for p in prefixes)}),
+                        "description": "reference: "
+                        + " or ".join(f"{p}:<name>" for p in prefixes)}),
     ]
 
 

@@ -1,3 +1,5 @@
+# Reference types are built by fields.Ref(...), a factory mypy cannot read as a type.
+# mypy: disable-error-code="valid-type"
 """The inventory format: one pydantic model per kind (see docs/format.md).
 
 The format demands only what identifies and connects entities.  Everything that
@@ -8,7 +10,6 @@ inventory full of gaps still validates and can be audited.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -51,7 +52,7 @@ class Metadata(Strict):
     name: Name
     title: str | None = None
     description: str | None = None
-    owner: OwnerRef | None = None  # type: ignore[valid-type]
+    owner: OwnerRef | None = None
     labels: dict[str, str] = {}
     links: list[Link] = []
     external: bool = False
@@ -60,8 +61,8 @@ class Metadata(Strict):
 # --- Organization ---------------------------------------------------------------------------
 
 class Role(Strict):
-    primary: PersonRef  # type: ignore[valid-type]
-    backup: PersonRef | None = None  # type: ignore[valid-type]
+    primary: PersonRef
+    backup: PersonRef | None = None
 
 
 class Channel(Strict):
@@ -75,7 +76,7 @@ class Channel(Strict):
 class TabletopExercise(Strict):
     date: Date
     scenarios: list[Scenario] = []
-    participants: list[PersonRef] = []  # type: ignore[valid-type]
+    participants: list[PersonRef] = []
     notes: str | None = None
 
 
@@ -99,13 +100,13 @@ class ForensicEnvironment(Strict):
 
 
 class OrganizationSpec(Strict):
-    roles: dict[Identifier, Role] = {}  # type: ignore[valid-type]
-    team: list[PersonRef] = []  # type: ignore[valid-type]
+    roles: dict[Identifier, Role] = {}
+    team: list[PersonRef] = []
     channels: list[Channel] = []
     tabletop_exercises: list[TabletopExercise] = []
     escalation: Escalation | None = None
-    severity_scale: dict[Severity, str] = {}  # type: ignore[valid-type]
-    targets: dict[Severity, Targets] = {}  # type: ignore[valid-type]
+    severity_scale: dict[Severity, str] = {}
+    targets: dict[Severity, Targets] = {}
     forensic_environment: ForensicEnvironment | None = None
     regulations: list[Regulation] = []
     recurrence_watch: Duration | None = None  # how long enhanced monitoring runs after closure
@@ -126,7 +127,7 @@ class OnCall(Strict):
 
 
 class TeamSpec(Strict):
-    members: list[PersonRef] = []  # type: ignore[valid-type]
+    members: list[PersonRef] = []
     on_call: OnCall | None = None
 
 
@@ -134,13 +135,13 @@ class TeamSpec(Strict):
 
 class FineTuning(Strict):
     date: Date | None = None
-    dataset: DatasetRef  # type: ignore[valid-type]
-    by: Ref("person", "team", "vendor") | None = None  # type: ignore[valid-type]
+    dataset: DatasetRef
+    by: Ref("person", "team", "vendor") | None = None
 
 
 class ToolGrant(Strict):
-    tool: Ref("tool")  # type: ignore[valid-type]
-    permissions: list[Identifier] = []  # type: ignore[valid-type]
+    tool: Ref("tool")
+    permissions: list[Identifier] = []
 
 
 class Users(Strict):
@@ -154,7 +155,7 @@ class Logging(Strict):
     timestamps: bool | None = None
     session_ids: bool | None = None
     user_attribution: bool | None = None
-    store: DataStoreRef | None = None  # type: ignore[valid-type]
+    store: DataStoreRef | None = None
     retention_days: int | None = Field(default=None, ge=0)
 
 
@@ -178,7 +179,7 @@ class Baselines(Strict):
 
 
 class Monitoring(Strict):
-    alerts: list[Identifier] = []  # type: ignore[valid-type]
+    alerts: list[Identifier] = []
     destination: str | None = None
 
 
@@ -214,17 +215,17 @@ class ModelSpec(Strict):
     modality: Modality | None = None  # language models have token and refusal signals
     lifecycle: Literal["production", "staging", "experimental", "retired"] | None = None
     risk_tier: Literal["high", "medium", "low"] | None = None
-    provider: VendorRef | None = None  # type: ignore[valid-type]
-    base_model: ModelRef | None = None  # type: ignore[valid-type]
-    training_data: list[DatasetRef] = []  # type: ignore[valid-type]
+    provider: VendorRef | None = None
+    base_model: ModelRef | None = None
+    training_data: list[DatasetRef] = []
     fine_tuning: list[FineTuning] = []
-    depends_on: list[Ref("component", "model", "datastore")] = []  # type: ignore[valid-type]
+    depends_on: list[Ref("component", "model", "datastore")] = []
     tools: list[ToolGrant] = []
-    data_access: list[DataStoreRef] = []  # type: ignore[valid-type]
-    credentials: list[Ref("credential")] = []  # type: ignore[valid-type]
-    environments: list[Ref("environment")] = []  # type: ignore[valid-type]
+    data_access: list[DataStoreRef] = []
+    credentials: list[Ref("credential")] = []
+    environments: list[Ref("environment")] = []
     users: Users | None = None
-    data_classes: list[DataClass] = []  # type: ignore[valid-type]
+    data_classes: list[DataClass] = []
     logging: Logging | None = None
     baselines: Baselines | None = None
     monitoring: Monitoring | None = None
@@ -241,9 +242,9 @@ class Provenance(Strict):
 
 class DatasetSpec(Strict):
     source: str | None = None
-    supplier: VendorRef | None = None  # type: ignore[valid-type]
-    derived_from: list[DatasetRef] = []  # type: ignore[valid-type]
-    data_classes: list[DataClass] = []  # type: ignore[valid-type]
+    supplier: VendorRef | None = None
+    derived_from: list[DatasetRef] = []
+    data_classes: list[DataClass] = []
     provenance: Provenance | None = None
 
 
@@ -252,30 +253,30 @@ class ComponentSpec(Strict):
                   "hardware"] | None = None
     version: str | None = None
     # A vendor, or the team that builds it in house.
-    supplier: Ref("vendor", "team") | None = None  # type: ignore[valid-type]
+    supplier: Ref("vendor", "team") | None = None
     checksum: str | None = None
     managed: bool | None = None  # a hosted service: nothing local to checksum
-    depends_on: list[Ref("component")] = []  # type: ignore[valid-type]
+    depends_on: list[Ref("component")] = []
 
 
 class ToolSpec(Strict):
     system: str | None = None
-    actions: list[Identifier] = []  # type: ignore[valid-type]
-    reaches: list[Ref("datastore", "tool")] = []  # type: ignore[valid-type]
+    actions: list[Identifier] = []
+    reaches: list[Ref("datastore", "tool")] = []
     can_disable: bool | None = None
 
 
 class DataStoreSpec(Strict):
-    supplier: VendorRef | None = None  # type: ignore[valid-type]  # who hosts it
-    data_classes: list[DataClass] = []  # type: ignore[valid-type]
+    supplier: VendorRef | None = None  # who hosts it
+    data_classes: list[DataClass] = []
     immutable: bool | None = None
     retention_days: int | None = Field(default=None, ge=0)
-    separate_from: list[ANY_REF] = []  # type: ignore[valid-type]
+    separate_from: list[ANY_REF] = []
 
 
 class CredentialSpec(Strict):
-    grants: list[Ref("tool", "datastore")] = []  # type: ignore[valid-type]
-    issuer: VendorRef | None = None  # type: ignore[valid-type]  # e.g. a model API's key
+    grants: list[Ref("tool", "datastore")] = []
+    issuer: VendorRef | None = None  # e.g. a model API's key
     rotation_days: int | None = Field(default=None, ge=0)
     revocation: str | None = None
     last_rotated: Date | None = None
@@ -306,7 +307,7 @@ class PlaybookSpec(Strict):
     steps: list[str] = []
     last_reviewed: Date | None = None
     last_exercised: Date | None = None
-    applies_to: Literal["all"] | list[ModelRef] = []  # type: ignore[valid-type]
+    applies_to: Literal["all"] | list[ModelRef] = []
 
 
 # --- after an incident ------------------------------------------------------------------------
@@ -322,7 +323,7 @@ class Timeline(Strict):
 
 class Impact(Strict):
     users: int | None = Field(default=None, ge=0)
-    data_classes: list[DataClass] = []  # type: ignore[valid-type]
+    data_classes: list[DataClass] = []
     downstream_actions: str | None = None
     deaths: int | None = Field(default=None, ge=0)
     widespread: bool | None = None
@@ -332,7 +333,7 @@ class Impact(Strict):
 class RegulatoryFiling(Strict):
     regime: Regulation
     # Multi-stage regimes (nis2, dora) file several reports; stage names the one recorded.
-    stage: Identifier | None = None  # type: ignore[valid-type]
+    stage: Identifier | None = None
     notified_at: Timestamp | None = None
     # When the regime's clock started, if not at detection: DORA's classification as
     # major, the SEC's materiality determination.
@@ -348,7 +349,7 @@ class Evidence(Strict):
 
 class Action(Strict):
     title: str
-    owner: OwnerRef | None = None  # type: ignore[valid-type]
+    owner: OwnerRef | None = None
     due: Date | None = None
     status: Literal["open", "in_progress", "done", "cancelled"] = "open"
 
@@ -356,13 +357,13 @@ class Action(Strict):
 class Review(Strict):
     held: Date | None = None
     blameless: bool | None = None
-    participants: list[PersonRef] = []  # type: ignore[valid-type]
+    participants: list[PersonRef] = []
 
 
 class IncidentSpec(Strict):
-    severity: Severity  # type: ignore[valid-type]
+    severity: Severity
     category: Scenario
-    models: list[ModelRef] = []  # type: ignore[valid-type]
+    models: list[ModelRef] = []
     detection_source: Literal["automated_monitoring", "user_report", "security_team",
                               "external", "audit"] | None = None
     timeline: Timeline = Timeline()
@@ -380,20 +381,20 @@ class IncidentSpec(Strict):
 
 class Treatment(Strict):
     title: str
-    owner: OwnerRef | None = None  # type: ignore[valid-type]
+    owner: OwnerRef | None = None
     due: Date | None = None
     status: Literal["open", "in_progress", "done", "cancelled"] = "open"
 
 
 class RiskSpec(Strict):
     title: str
-    models: list[ModelRef] = []  # type: ignore[valid-type]
+    models: list[ModelRef] = []
     category: str | None = None
     likelihood: int = Field(ge=1, le=5)
     impact: int = Field(ge=1, le=5)
     status: Literal["open", "mitigating", "accepted", "closed"] = "open"
     source: str | None = None  # an incident reference or a control id
-    incidents: list[Ref("incident")] = []  # type: ignore[valid-type]  # occurrences seen
+    incidents: list[Ref("incident")] = []  # occurrences seen
     treatments: list[Treatment] = []
     review_by: Date | None = None
     controls: list[str] = []  # control ids whose gaps feed this risk
@@ -401,9 +402,9 @@ class RiskSpec(Strict):
 
 class WaiverSpec(Strict):
     control: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3}$")]
-    targets: Literal["all"] | list[ANY_REF]  # type: ignore[valid-type]
+    targets: Literal["all"] | list[ANY_REF]
     justification: str = Field(min_length=1)
-    approved_by: PersonRef  # type: ignore[valid-type]
+    approved_by: PersonRef
     approved_on: Date | None = None  # the waiver's length is counted from here (or today)
     expires: Date
 
@@ -451,7 +452,7 @@ class Entity(Strict):
 def _make_entity_class(kind: str, spec: type[Strict]) -> type[Entity]:
     # The spec may be omitted only by external entities or kinds with no required field;
     # validate.py checks that, and the owner rule, so it can point at the right line.
-    return create_model(  # type: ignore[no-any-return, call-overload]
+    return create_model(
         f"{kind}Entity",
         __base__=Entity,
         kind=(Literal[kind], ...),

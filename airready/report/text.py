@@ -47,10 +47,9 @@ def render(ctx: ReportContext, style: Style = plain, verbose: bool = False) -> s
         lines += ["", f"known gaps recorded in the baseline ({len(baselined)}):"]
         lines += ["  " + finding_line(f, style) for f in baselined]
     waived = [f for f in result.findings if f.state == "waived"]
-    if waived:
-        if verbose:
-            lines += ["", f"waived ({len(waived)}):"]
-            lines += ["  " + finding_line(f, style) for f in waived]
+    if waived and verbose:
+        lines += ["", f"waived ({len(waived)}):"]
+        lines += ["  " + finding_line(f, style) for f in waived]
     if lines:
         lines.append("")
     lines.extend(summary_lines(ctx))

@@ -7,13 +7,13 @@ edges along which that kind of harm spreads.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
+from .graph import EDGE_TYPES
 from .inventory import Inventory
 from .kinds import Entity
 
@@ -22,9 +22,9 @@ LINEAGE = ("derives", "trains", "fine_tunes")
 # Which edges each scenario follows, and in which direction.
 SCENARIOS: dict[str, dict[str, Any]] = {
     "data_poisoning": {
-        "summary": "poisoned data: every dataset derived from it, every model trained or "
-                   "fine-tuned on it, and where those models run",
-        "edges": {(e, FORWARD) for e in (*LINEAGE, "serves", "runs_in")},
+        "summary": "poisoned data (or a data vendor's feed): every dataset derived from it, "
+                   "every model trained or fine-tuned on it, and where those models run",
+        "edges": {(e, FORWARD) for e in ("supplies", *LINEAGE, "serves", "runs_in")},
         "start": {"Dataset", "Vendor", "Model"},
     },
     "supply_chain": {
@@ -58,13 +58,22 @@ WRITE_ACTIONS = frozenset({"write", "execute", "send", "pay", "delete", "deploy"
 SENSITIVE = frozenset({"pii", "phi", "payment", "credentials", "proprietary"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Reached:
+    """One entity harm reaches, and the shortest way there.
+
+    ``path`` runs from the start to ``ref``; ``edges[i]`` is the type of the edge between
+    ``path[i]`` and ``path[i + 1]``, and ``against[i]`` is True when the walk took that
+    edge backwards, from where harm goes to where it comes from (every step of a
+    ``--reverse`` walk; the trains and derives steps of ``model_theft``).
+    """
+
     ref: str
     kind: str
     depth: int
     path: list[str]
     edges: list[str]
+    against: tuple[bool, ...] = ()
 
 
 @dataclass
@@ -76,48 +85,139 @@ class BlastRadius:
     act_on: dict[str, Any] = field(default_factory=dict)
 
 
-def _neighbours(graph: nx.DiGraph, node: str, allowed: set[tuple[str, str]] | None,
-                reverse: bool) -> Iterable[tuple[str, str]]:
-    """(next node, edge type) pairs along the allowed edges."""
-    forward, backward = (graph._pred, graph._succ) if reverse else (graph._succ, graph._pred)
-    for other, data in forward[node].items():
-        if allowed is None or (data["edge"], FORWARD) in allowed:
-            yield other, data["edge"]
-    if allowed is not None and any(d == REVERSE for _, d in allowed):
-        for other, data in backward[node].items():
-            if (data["edge"], REVERSE) in allowed:
-                yield other, data["edge"]
-
-
 def walk(graph: nx.DiGraph, start: str, scenario: str | None = None, reverse: bool = False,
          depth: int | None = None) -> list[Reached]:
-    """Everything reachable from ``start``, each with one shortest path (BFS order)."""
-    allowed = SCENARIOS[scenario]["edges"] if scenario else None
-    parent: dict[str, tuple[str, str] | None] = {start: None}
-    order: list[tuple[str, int]] = []
-    queue = deque([(start, 0)])
-    while queue:
-        node, level = queue.popleft()
-        if depth is not None and level >= depth:
-            continue
-        for other, edge in _neighbours(graph, node, allowed, reverse):
-            if other not in parent:
-                parent[other] = (node, edge)
-                order.append((other, level + 1))
-                queue.append((other, level + 1))
-    kinds = graph.nodes
-    reached = []
-    for node, level in order:
-        path, edges = [node], []
-        step = parent[node]
-        while step is not None:
-            previous, edge = step
-            path.append(previous)
-            edges.append(edge)
-            step = parent[previous]
-        path.reverse()
-        edges.reverse()
-        reached.append(Reached(node, kinds[node]["kind"], level, path, edges))
+    """Everything reachable from ``start``, each with one shortest path, in BFS order.
+
+    ``scenario`` restricts the walk to the edges (and directions) of SCENARIOS,
+    ``reverse`` walks every edge backwards, ``depth`` stops after that many hops.
+    Between equally short paths the first found wins; a graph from build_graph keeps
+    every adjacency sorted, so that is the lexicographically smallest path.
+    """
+    if start not in graph:
+        raise KeyError(f"{start} is not in the graph")
+    if scenario is None:
+        return _walk_all(graph, start, reverse, depth)
+    return _walk_scenario(graph, start, SCENARIOS[scenario]["edges"], reverse, depth)
+
+
+def _walk_all(graph: nx.DiGraph, start: str, reverse: bool,
+              depth: int | None) -> list[Reached]:
+    """Every edge, one direction: the hot path, so it reads the adjacency directly.
+
+    A child's path is its parent's plus one (one C-level copy, no walking back up the
+    tree), the entries reached at one depth are the next depth's frontier, and the
+    ``against`` flags, all alike, are one tuple shared by every entry of a depth.
+    """
+    ahead = graph._pred if reverse else graph._succ
+    kinds = graph._node
+    seen = {start}
+    mark = seen.add
+    reached: list[Reached] = []
+    keep = reached.append
+    frontier = [Reached(start, kinds[start]["kind"], 0, [start], [], ())]
+    level = 0
+    limit = len(graph) if depth is None else depth
+    while frontier and level < limit:
+        level += 1
+        flags = (reverse,) * level
+        following: list[Reached] = []
+        follow = following.append
+        for entry in frontier:
+            around = ahead[entry.ref]
+            path, edges = entry.path, entry.edges
+            for other in around:
+                if other not in seen:
+                    mark(other)
+                    found = Reached(other, kinds[other]["kind"], level, [*path, other],
+                                    [*edges, around[other]["edge"]], flags)
+                    keep(found)
+                    follow(found)
+        frontier = following
+    return reached
+
+
+def _edge_of(data: dict[str, Any], wanted: frozenset[str]) -> str | None:
+    """The type to follow an edge by: its own if wanted, else another it also carries."""
+    if data["edge"] in wanted:
+        return str(data["edge"])
+    for edge in EDGE_TYPES:
+        if edge in wanted and edge in data["edges"]:
+            return edge
+    return None
+
+
+def _walk_scenario(graph: nx.DiGraph, start: str, allowed: set[tuple[str, str]],
+                   reverse: bool, depth: int | None) -> list[Reached]:
+    """Only the edges a scenario follows, each in its direction (reversed by ``reverse``)."""
+    along = frozenset(e for e, d in allowed if d == FORWARD)
+    back = frozenset(e for e, d in allowed if d == REVERSE)
+    if back:
+        return _walk_both_ways(graph, start, along, back, reverse, depth)
+    ahead = graph._pred if reverse else graph._succ
+    kinds = graph._node
+    seen = {start}
+    mark = seen.add
+    reached: list[Reached] = []
+    keep = reached.append
+    frontier = [Reached(start, kinds[start]["kind"], 0, [start], [], ())]
+    level = 0
+    limit = len(graph) if depth is None else depth
+    while frontier and level < limit:
+        level += 1
+        flags = (reverse,) * level
+        following: list[Reached] = []
+        follow = following.append
+        for entry in frontier:
+            path, edges = entry.path, entry.edges
+            for other, data in ahead[entry.ref].items():
+                if other in seen:
+                    continue
+                edge = data["edge"]
+                if edge not in along:
+                    edge = _edge_of(data, along)
+                    if edge is None:
+                        continue
+                mark(other)
+                found = Reached(other, kinds[other]["kind"], level, [*path, other],
+                                [*edges, edge], flags)
+                keep(found)
+                follow(found)
+        frontier = following
+    return reached
+
+
+def _walk_both_ways(graph: nx.DiGraph, start: str, along: frozenset[str],
+                    back: frozenset[str], reverse: bool, depth: int | None) -> list[Reached]:
+    """Some edges forwards and some backwards (model_theft): neighbours merged in order."""
+    ahead, behind = (graph._pred, graph._succ) if reverse else (graph._succ, graph._pred)
+    kinds = graph._node
+    seen = {start}
+    reached: list[Reached] = []
+    frontier = [Reached(start, kinds[start]["kind"], 0, [start], [], ())]
+    level = 0
+    limit = len(graph) if depth is None else depth
+    while frontier and level < limit:
+        level += 1
+        following = []
+        for entry in frontier:
+            steps = []
+            for other, data in ahead[entry.ref].items():
+                if other not in seen and (edge := _edge_of(data, along)):
+                    steps.append((other, edge, reverse))
+            for other, data in behind[entry.ref].items():
+                if other not in seen and (edge := _edge_of(data, back)):
+                    steps.append((other, edge, not reverse))
+            steps.sort(key=lambda step: step[0])  # stable: forward first on a tie
+            for other, edge, flag in steps:
+                if other in seen:
+                    continue
+                seen.add(other)
+                found = Reached(other, kinds[other]["kind"], level, [*entry.path, other],
+                                [*entry.edges, edge], (*entry.against, flag))
+                reached.append(found)
+                following.append(found)
+        frontier = following
     return reached
 
 
@@ -187,8 +287,8 @@ def actions(inventory: Inventory, start: str, reached: list[Reached],
         data_classes.update(getattr(entity.spec, "data_classes", None) or [])
     environments = [e for e in entities if e.kind == "Environment"]
     model_refs = {m.ref for m in models}
-    playbooks = [p for p in inventory.of_kind("Playbook")
-                 if (p.spec.applies_to == "all" or model_refs & set(p.spec.applies_to))
+    playbooks = [p for p in inventory.of_kind("Playbook") if p.spec is not None  # external
+                 and (p.spec.applies_to == "all" or model_refs & set(p.spec.applies_to))
                  and (scenario is None or p.spec.scenario == scenario
                       or scenario not in SCENARIOS_WITH_PLAYBOOKS)]
     org = inventory.organization

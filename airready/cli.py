@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, baseline, history
+from . import __version__, baseline, history, scaffold
 from . import scorecard as scoring
-from .audit import load_all, load_checked_inventory, resolve_today, run_check
+from .audit import load_all, load_checked_inventory, long_lived, resolve_today, run_check
 from .blast import SCENARIOS, blast_radius
 from .catalog import Catalog, load_catalog
 from .config import CONFIG_NAME, Project, find_root, load_project
@@ -28,22 +28,24 @@ from .incidents import report as incident_report
 from .incidents import reports as incident_reports
 from .kinds import KINDS
 from .problems import InputError, Problem, has_errors
+from .register import plan_update as plan_register_update
+from .register import save as save_register
 from .report import blast as blast_report
 from .report import controls as controls_report
 from .report import github, jsonout, junit, markdown, sarif
 from .report import incidents as incidents_report
+from .report import register as register_report
 from .report import runbook as runbook_report
 from .report import scorecard as scorecard_report
 from .report import text as text_report
 from .report.context import ReportContext
-from . import scaffold
 from .runbook import build_runbook
 from .schema_errors import did_you_mean
 from .schema_export import all_schemas, combined_schema, dumps
 from .selection import select
-from .waivers import waiver_problems
 from .sitegen import build as sitebuild
 from .sitegen.pages import SiteInput, render_pages
+from .waivers import waiver_problems
 
 F = TypeVar("F", bound=Callable[..., Any])
 RENDERERS: dict[str, Callable[[ReportContext], str]] = {
@@ -69,9 +71,11 @@ def _open_project(project_dir: Path | None) -> Project:
     return load_project(project_dir, Path.cwd())
 
 
-def _print_problems(problems: list[Problem]) -> None:
+def _print_problems(problems: list[Problem], err: bool = False) -> None:
+    """Problems on standard output for ``validate``; elsewhere (``err=True``) on standard
+    error, so that JSON, SARIF or JUnit on standard output stays parseable."""
     for problem in problems:
-        click.echo(problem.render(), err=False)
+        click.echo(problem.render(), err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,7 +90,8 @@ def cli(debug: bool) -> None:
 def validate(project_dir: Path | None) -> int:
     """Load the inventory and check its format and references (exit 0 or 2)."""
     project = _open_project(project_dir)
-    inventory, problems = load_checked_inventory(project)
+    with long_lived():
+        inventory, problems = load_checked_inventory(project)
     catalog, catalog_problems = load_catalog(project)
     problems += catalog_problems
     if not has_errors(problems):
@@ -188,7 +193,7 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
     project = _open_project(project_dir)
     day = resolve_today(today)
     loaded = load_all(project)
-    _print_problems(loaded.warnings)
+    _print_problems(loaded.warnings, err=True)
     selection = select(loaded.catalog, loaded.inventory, control_patterns, phases, severities,
                        frameworks, targets)
     if baseline_file is None and project.config.baseline and write_baseline is None:
@@ -277,7 +282,7 @@ def scorecard(project_dir: Path | None, fmt: str, today: str | None, record_file
         return EXIT_OK
     project = _open_project(project_dir)
     loaded = load_all(project)
-    _print_problems(loaded.warnings)
+    _print_problems(loaded.warnings, err=True)
     result = run_check(loaded, resolve_today(today), select(loaded.catalog,
                                                           loaded.inventory)).result
     card = scoring.build_scorecard(result)
@@ -285,7 +290,7 @@ def scorecard(project_dir: Path | None, fmt: str, today: str | None, record_file
         project.root / project.config.history if project.config.history else None)
     entries = history.read(history_path, project.shown(history_path)) if history_path else []
     current = history.record(card, result, project.root)
-    trend = None
+    trend: dict[str, Any] | None = None
     if entries or record_file:
         trend = {"entries": [*entries, current] if record_file else entries}
         previous = entries[-1] if entries else None
@@ -326,7 +331,7 @@ def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | 
                 html: bool) -> sitebuild.BuildReport:
     project = _open_project(project_dir)
     loaded = load_all(project)
-    _print_problems(loaded.warnings)
+    _print_problems(loaded.warnings, err=True)
     result = run_check(loaded, resolve_today(today), select(loaded.catalog,
                                                           loaded.inventory)).result
     card = scoring.build_scorecard(result)
@@ -417,17 +422,19 @@ def incidents(ctx: click.Context, project_dir: Path | None, fmt: str, today: str
 def incidents_show(ctx: click.Context, name: str, project_dir: Path | None, fmt: str | None,
                    today: str | None) -> int:
     """One incident in full: timeline, metrics, clocks, actions, review, lessons."""
-    options = {"project_dir": project_dir or ctx.obj["project_dir"],
-               "fmt": fmt or ctx.obj["fmt"], "today": today or ctx.obj["today"]}
-    project = _open_project(options["project_dir"])
+    project_dir = project_dir or ctx.obj["project_dir"]
+    fmt = fmt or ctx.obj["fmt"]
+    today = today or ctx.obj["today"]
+    project = _open_project(project_dir)
     loaded = load_all(project)
     ref = name if name.startswith("incident:") else f"incident:{name}"
     entity = loaded.inventory.get(ref)
     if entity is None:
-        known = [i.ref for i in loaded.inventory.of_kind("Incident")]
-        raise click.UsageError(f"no incident {name!r}" + did_you_mean(ref, known))
-    item = incident_report(entity, loaded.inventory, resolve_today(options["today"]))
-    click.echo(incidents_report.RENDERERS[options["fmt"]]([item], True), nl=False)
+        known = [i.name for i in loaded.inventory.of_kind("Incident")]
+        raise click.UsageError(f"no incident {name!r}"
+                               + did_you_mean(name.removeprefix("incident:"), known))
+    item = incident_report(entity, loaded.inventory, resolve_today(today))
+    click.echo(incidents_report.RENDERERS[fmt or "text"]([item], True), nl=False)
     return EXIT_OK
 
 
@@ -443,6 +450,33 @@ def init(directory: Path) -> int:
         write_atomic(path, text)
     click.echo(f"created {len(written)} file(s) in {directory} ({len(same)} already there); "
                f"next: airready check --project {directory}", err=True)
+    return EXIT_OK
+
+
+@cli.group("register")
+def register_group() -> None:
+    """The model risk register (reports/risk-register.yaml)."""
+
+
+@register_group.command("update")
+@project_option
+@click.option("--today", help="Judge dates as of this day (YYYY-MM-DD; also $AIRREADY_TODAY).")
+@click.option("--dry-run", is_flag=True, help="Print the diff and write nothing.")
+def register_update(project_dir: Path | None, today: str | None, dry_run: bool) -> int:
+    """Add risks from new incidents, raise recurring ones, and list failing controls."""
+    project = _open_project(project_dir)
+    day = resolve_today(today)
+    loaded = load_all(project)
+    for problem in loaded.warnings:  # standard output carries the diff
+        click.echo(problem.render(), err=True)
+    result = run_check(loaded, day, select(loaded.catalog, loaded.inventory)).result
+    update = plan_register_update(loaded, result, day)
+    click.echo(register_report.render_diff(update), nl=False)
+    try:
+        written = False if dry_run else save_register(update)
+    except OSError as exc:  # the register is intact: write_atomic renames only a whole file
+        raise click.ClickException(f"could not write {update.shown}: {exc}") from None
+    click.echo(register_report.render_summary(update, written), nl=False, err=True)
     return EXIT_OK
 
 

@@ -39,8 +39,14 @@ EDGE_RULES: dict[tuple[str, str], tuple[str, bool]] = {
 }
 EDGE_TYPES = ("trains", "derives", "fine_tunes", "supplies", "serves", "acts_through",
               "reaches", "reads", "holds", "runs_in")
-# Edges along which a cycle means the lineage itself is wrong.
-LINEAGE_EDGES = frozenset({"trains", "derives", "fine_tunes", "serves"})
+# Fields holding blocks, of which only one key is the edge (fine_tuning[].by is a lookup).
+EDGE_LEAVES: dict[tuple[str, str], str] = {
+    ("Model", "fine_tuning"): "dataset",
+    ("Model", "tools"): "tool",
+}
+# Edges along which a cycle means the lineage itself is wrong: data and weights cannot
+# descend from themselves.  ``serves`` is left out: two agents may well call each other.
+LINEAGE_EDGES = frozenset({"trains", "derives", "fine_tunes"})
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,9 @@ def _edges(inventory: Inventory) -> Iterator[tuple[str, str, str, EdgeSource]]:
         for path, target, _ in iter_refs(entity):
             if len(path) < 2 or path[0] != "spec":
                 continue  # metadata.owner and the like are lookups, not edges
-            rule = EDGE_RULES.get((entity.kind, str(path[1])))
-            if rule is None:
+            key = (entity.kind, str(path[1]))
+            rule = EDGE_RULES.get(key)
+            if rule is None or (key in EDGE_LEAVES and path[-1] != EDGE_LEAVES[key]):
                 continue
             edge, inbound = rule
             source, dest = (target, ref) if inbound else (ref, target)
@@ -67,38 +74,71 @@ def _edges(inventory: Inventory) -> Iterator[tuple[str, str, str, EdgeSource]]:
 def build_graph(inventory: Inventory) -> nx.DiGraph:
     """Nodes are references (with their ``kind``); edges carry ``edge`` and ``source``.
 
-    Two declarations of the same pair (a dataset in training_data and fine_tuning) keep
-    the first edge type and list every type in ``edges``.
+    Two declarations of the same pair (a model that both depends on and is fine-tuned
+    from another) keep the first edge type in ``edge`` and list every type in ``edges``.
+    Edges are added sorted by (source, destination), so every adjacency is in sorted
+    order whatever the files' layout: walks then break ties between equally short paths
+    toward the lexicographically smallest one, the same on every machine.
     """
     graph = nx.DiGraph()
     for ref, entity in inventory.entities.items():
         graph.add_node(ref, kind=entity.kind)
+    found: dict[tuple[str, str], tuple[str, set[str], EdgeSource]] = {}
     for source, dest, edge, where in _edges(inventory):
         if source not in graph or dest not in graph:
             continue  # a dangling reference: validate reports it
-        data = graph.get_edge_data(source, dest)
-        if data is None:
-            graph.add_edge(source, dest, edge=edge, edges={edge}, source=where)
+        first = found.get((source, dest))
+        if first is None:
+            found[source, dest] = (edge, {edge}, where)
         else:
-            data["edges"].add(edge)
+            first[1].add(edge)
+    for (source, dest), (edge, edges, where) in sorted(found.items()):
+        graph.add_edge(source, dest, edge=edge, edges=edges, source=where)
     return graph
 
 
 def lineage_cycles(graph: nx.DiGraph, inventory: Inventory) -> list[Problem]:
-    """Warnings for cycles that make no sense: A fine-tuned from B fine-tuned from A."""
-    lineage = graph.edge_subgraph(
-        [(u, v) for u, v, d in graph.edges(data=True) if d["edges"] & LINEAGE_EDGES])
+    """Warnings for cycles that make no sense: A fine-tuned from B fine-tuned from A.
+
+    One warning per strongly connected group of the lineage edges, naming the shortest
+    cycle through its smallest reference and pointing at the declaration of that
+    cycle's first edge.  The result is sorted and does not depend on hash seeds.
+    """
+    lineage = nx.DiGraph()
+    for u, v, data in graph.edges(data=True):
+        if data["edges"] & LINEAGE_EDGES:
+            lineage.add_edge(u, v)
     problems = []
     for component in nx.strongly_connected_components(lineage):
         if len(component) < 2:
             continue
-        members = sorted(component)
-        cycle = nx.find_cycle(lineage.subgraph(members))
-        first_source: EdgeSource = lineage.edges[cycle[0][0], cycle[0][1]]["source"]
-        file, line, column = inventory.locate(first_source.entity, first_source.path)
-        chain = " -> ".join([cycle[0][0], *(v for _, v in cycle)])
+        cycle = _shortest_cycle(lineage, min(component), component)
+        where: EdgeSource = graph.edges[cycle[0], cycle[1]]["source"]
+        file, line, column = inventory.locate(where.entity, where.path)
+        chain = " -> ".join(cycle)
         problems.append(Problem(file, line, column,
-                                f"lineage cycle: {chain} (each one trains, derives, fine-tunes or "
-                                "serves the next; one of these references is wrong)",
+                                f"lineage cycle: {chain} (each one trains, derives or "
+                                "fine-tunes the next; one of these references is wrong)",
                                 level="warning", code="graph"))
-    return problems
+    return sorted(problems)
+
+
+def _shortest_cycle(graph: nx.DiGraph, start: str, within: set[str]) -> list[str]:
+    """``[start, ..., start]``: a shortest way back to ``start`` (ties: smallest refs)."""
+    parent: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for other in sorted(graph._succ[node]):
+                if other == start:
+                    cycle = [start, node]
+                    while node != start:
+                        node = parent[node]
+                        cycle.append(node)
+                    return cycle[::-1]
+                if other in within and other not in parent:
+                    parent[other] = node
+                    following.append(other)
+        frontier = following
+    raise ValueError(f"{start} is on no cycle")  # not reached for a strong component

@@ -22,6 +22,7 @@ from .fields import format_duration, parse_duration
 from .inventory import Inventory
 from .kinds import Entity
 from .problems import Problem
+from .schema_errors import closest
 
 METRICS = {  # metric -> (from, to, target key)
     "time_to_detect": ("started", "detected", "detect"),
@@ -135,6 +136,13 @@ class Clock:
     def overdue(self) -> bool:
         return self.notified_at is None and self.deadline.date() < self.today
 
+    @property
+    def state(self) -> str:
+        """``met``, ``missed`` (filed late), ``overdue`` (not filed, past) or ``running``."""
+        if self.notified_at is not None:
+            return "met" if self.notified_at <= self.deadline else "missed"
+        return "overdue" if self.overdue else "running"
+
 
 def _touches(rule: dict[str, Any], incident: Entity) -> bool:
     applies = rule.get("applies", {})
@@ -162,7 +170,7 @@ def clocks(incident: Entity, org: Entity | None, today: dt.date) -> list[Clock]:
             continue
         filings = [f for f in spec.regulatory if f.regime == regime]
         clock_start = next((f.clock_start for f in filings if f.clock_start), None) or detected
-        done: dict[str, dt.datetime] = {}
+        done: dict[str, tuple[dt.datetime, dt.datetime]] = {}  # stage -> first, latest
         seen: set[str] = set()
         for stage in rule["stages"]:
             name = stage["name"]
@@ -172,15 +180,20 @@ def clocks(incident: Entity, org: Entity | None, today: dt.date) -> list[Clock]:
             if flag and not (spec.impact and getattr(spec.impact, flag, None)):
                 continue
             seen.add(name)
-            deadline = add_after(_origin(stage["from"], clock_start, detected, done),
+            latest = bool(stage.get("from_latest"))
+            deadline = add_after(_origin(stage["from"], clock_start, detected, done, latest),
                                  stage["after"])
             cap = stage.get("cap")
             if cap:
                 deadline = min(deadline, add_after(
                     _origin(cap["from"], clock_start, detected, done), cap["after"]))
-            filed = next((f.notified_at for f in filings
-                          if f.stage == name or (f.stage is None and name == _first(rule))), None)
-            done[name] = filed or deadline
+            # The filings of this stage (one without a stage is the first stage's); a record
+            # holding only the clock's start (e.g. the SEC materiality determination) is not
+            # a filing. The earliest filing meets the deadline; updates may follow.
+            times = sorted(f.notified_at for f in filings if f.notified_at is not None
+                           and (f.stage == name or (f.stage is None and name == _first(rule))))
+            filed = times[0] if times else None
+            done[name] = (times[0], times[-1]) if times else (deadline, deadline)
             found.append(Clock(regime, name, f"{rule['citation']}"
                                + (f"; {stage['citation']}" if stage.get("citation") else ""),
                                deadline, filed, today))
@@ -192,12 +205,14 @@ def _first(rule: dict[str, Any]) -> str:
 
 
 def _origin(source: str, clock_start: dt.datetime, detected: dt.datetime,
-            done: dict[str, dt.datetime]) -> dt.datetime:
+            done: dict[str, tuple[dt.datetime, dt.datetime]], latest: bool = False
+            ) -> dt.datetime:
     if source == "clock":
         return clock_start
     if source == "detected":
         return detected
-    return done[source]
+    first, last = done[source]
+    return last if latest else first
 
 
 # --- actions, evidence, recurrence ------------------------------------------------------
@@ -232,7 +247,12 @@ def recurrence_watch(incident: Entity, org: Entity | None) -> dt.date | None:
 # --- validation ------------------------------------------------------------------------
 
 def incident_problems(inventory: Inventory) -> list[Problem]:
-    """Timelines in order and severities that the organisation's scale defines."""
+    """Timelines in order and severities that the organisation's scale defines.
+
+    A filing whose stage is close to one of its regime's stages (``inital`` for DORA's
+    ``initial``) is a warning: as written it meets no deadline.  A stage unlike any (a
+    voluntary notification, say) is a filing of its own and starts no clock.
+    """
     problems = []
     org = inventory.organization
     scale = set(org.spec.severity_scale) if org is not None else set()
@@ -255,15 +275,40 @@ def incident_problems(inventory: Inventory) -> list[Problem]:
         if notified is not None and timeline.detected is not None and notified < timeline.detected:
             file, line, column = inventory.locate(
                 incident.ref, ("spec", "timeline", "stakeholders_notified"))
-            problems.append(Problem(file, line, column,
-                                    "spec.timeline.stakeholders_notified: before detection",
-                                    code="incident"))
+            problems.append(Problem(
+                file, line, column,
+                f"spec.timeline.stakeholders_notified: {notified.isoformat()} is before detected "
+                f"({timeline.detected.isoformat()}); stakeholders are told of an incident once "
+                "it is detected", code="incident"))
         if scale and incident.spec.severity not in scale:
             file, line, column = inventory.locate(incident.ref, ("spec", "severity"))
             problems.append(Problem(file, line, column,
                                     f"spec.severity: {incident.spec.severity} is not in the "
                                     f"organisation's severity scale ({', '.join(sorted(scale))})",
                                     code="incident"))
+        problems += _stage_problems(inventory, incident)
+    return problems
+
+
+def _stage_problems(inventory: Inventory, incident: Entity) -> list[Problem]:
+    problems = []
+    rules = regulation_rules()
+    for index, filing in enumerate(incident.spec.regulatory):
+        rule = rules.get(filing.regime)
+        if rule is None or filing.stage is None:
+            continue
+        stages = list(dict.fromkeys(str(s["name"]) for s in rule["stages"]))
+        if filing.stage in stages:
+            continue
+        close = closest(filing.stage, stages)
+        if close:
+            file, line, column = inventory.locate(
+                incident.ref, ("spec", "regulatory", index, "stage"))
+            problems.append(Problem(
+                file, line, column,
+                f"spec.regulatory.{index}.stage: {filing.stage!r} is not a stage of "
+                f"{filing.regime} ({', '.join(stages)}); did you mean {close!r}? As written "
+                "it meets no deadline", level="warning", code="incident"))
     return problems
 
 
@@ -306,7 +351,8 @@ def aggregate(items: list[IncidentReport]) -> dict[str, Any]:
     def means(subset: list[IncidentReport]) -> dict[str, str | None]:
         out = {}
         for name in METRICS:
-            values = [m.value for r in subset for m in r.metrics if m.name == name and m.value]
+            values = [m.value for r in subset for m in r.metrics
+                      if m.name == name and m.value is not None]  # PT0S counts too
             average = mean(values)
             out[f"mean_{name}"] = format_duration(average) if average is not None else None
         return out

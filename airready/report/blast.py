@@ -11,11 +11,16 @@ from .markdown import escape
 SCHEMA_VERSION = 1
 
 
-def explain(path: list[str], edges: list[str]) -> str:
-    """``dataset:a -trains-> model:b -acts_through-> tool:c``"""
+def explain(path: list[str], edges: list[str], against: tuple[bool, ...] = ()) -> str:
+    """``dataset:a -trains-> model:b -acts_through-> tool:c``
+
+    A step taken against its edge reads ``<-edge-``: ``tool:c <-acts_through- model:b``
+    (model:b acts through tool:c), so every arrow points the way harm spreads.
+    """
     parts = [path[0]]
-    for edge, node in zip(edges, path[1:], strict=True):
-        parts.append(f"-{edge}-> {node}")
+    for index, (edge, node) in enumerate(zip(edges, path[1:], strict=True)):
+        backwards = index < len(against) and against[index]
+        parts.append(f"<-{edge}- {node}" if backwards else f"-{edge}-> {node}")
     return " ".join(parts)
 
 
@@ -26,7 +31,7 @@ def blast_dict(radius: BlastRadius) -> dict[str, Any]:
         "scenario": radius.scenario,
         "reverse": radius.reverse,
         "reached": [{"ref": r.ref, "kind": r.kind.lower(), "depth": r.depth, "path": r.path,
-                     "edges": r.edges} for r in radius.reached],
+                     "edges": r.edges, "against": list(r.against)} for r in radius.reached],
         "act_on": radius.act_on,
     }
 
@@ -43,7 +48,8 @@ def _act_lines(act: dict[str, Any], bullet: str, md: bool) -> list[str]:
 
     def section(title: str, rows: list[str]) -> None:
         if rows:
-            lines.extend(["", f"### {title}" if md else f"{title}:", *(f"{bullet}{r}" for r in rows)])
+            heading = f"### {title}" if md else f"{title}:"
+            lines.extend(["", heading, *(f"{bullet}{r}" for r in rows)])
 
     section("Models affected", [e(m) for m in act.get("models", [])])
     owners = []
@@ -60,8 +66,9 @@ def _act_lines(act: dict[str, Any], bullet: str, md: bool) -> list[str]:
     section("Incident roles", [e(f"{name}: {role.get('primary')}, backup "
                                  f"{role.get('backup') or 'NONE'}")
                                for name, role in act.get("roles", {}).items()])
-    section("Credentials to revoke", [e(f"{c['ref']}: {c['revocation'] or 'NO REVOCATION PROCEDURE'}")
-                                      for c in act.get("credentials", [])])
+    section("Credentials to revoke",
+            [e(f"{c['ref']}: {c['revocation'] or 'NO REVOCATION PROCEDURE'}")
+             for c in act.get("credentials", [])])
     vendors = []
     for vendor in act.get("vendors", []):
         contact = vendor.get("security_contact", {})
@@ -92,8 +99,9 @@ def _act_lines(act: dict[str, Any], bullet: str, md: bool) -> list[str]:
 
 
 def render_text(radius: BlastRadius) -> str:
-    direction = "what could harm reach" if radius.reverse else "what harm starting at"
-    lines = [f"{direction} {radius.start}" + (f" ({radius.scenario})" if radius.scenario else "")]
+    title = (f"where harm reaching {radius.start} could come from" if radius.reverse
+             else f"what harm starting at {radius.start} reaches")
+    lines = [title + (f" ({radius.scenario})" if radius.scenario else "")]
     if radius.scenario:
         lines.append(f"scenario: {SCENARIOS[radius.scenario]['summary']}")
     lines.append(f"{len(radius.reached)} entities reached")
@@ -102,7 +110,7 @@ def render_text(radius: BlastRadius) -> str:
         lines.append("")
         lines.append(f"{'depth':>5}  {'entity':<{width}}  path")
         for r in radius.reached:
-            lines.append(f"{r.depth:>5}  {r.ref:<{width}}  {explain(r.path, r.edges)}")
+            lines.append(f"{r.depth:>5}  {r.ref:<{width}}  {explain(r.path, r.edges, r.against)}")
     if not radius.reverse:
         lines.extend(_act_lines(radius.act_on, "  - ", md=False))
     return "\n".join(lines) + "\n"
@@ -116,7 +124,7 @@ def render_markdown(radius: BlastRadius) -> str:
     lines += ["", f"{len(radius.reached)} entities reached.", ""]
     if radius.reached:
         lines += ["| depth | entity | path |", "|---:|---|---|"]
-        lines += [f"| {r.depth} | {escape(r.ref)} | {escape(explain(r.path, r.edges))} |"
+        lines += [f"| {r.depth} | {escape(r.ref)} | {escape(explain(r.path, r.edges, r.against))} |"
                   for r in radius.reached]
     if not radius.reverse:
         lines.extend(_act_lines(radius.act_on, "- ", md=True))
@@ -134,11 +142,13 @@ def _node_ids(radius: BlastRadius) -> dict[str, str]:
 
 
 def _tree_edges(radius: BlastRadius) -> list[tuple[str, str, str]]:
+    """The edges of the shortest-path tree, each pointing the way harm spreads."""
     edges = []
     seen = set()
     for r in radius.reached:
-        for (a, b), edge in zip(zip(r.path, r.path[1:], strict=False), r.edges, strict=True):
-            key = (a, b) if not radius.reverse else (b, a)
+        against = r.against or (radius.reverse,) * len(r.edges)
+        for a, b, edge, backwards in zip(r.path[:-1], r.path[1:], r.edges, against, strict=True):
+            key = (b, a) if backwards else (a, b)
             if key not in seen:
                 seen.add(key)
                 edges.append((key[0], key[1], edge))

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..fields import format_duration
-from ..incidents import IncidentReport, aggregate
+from ..incidents import Clock, IncidentReport, aggregate
 from .markdown import escape
 
 SCHEMA_VERSION = 1
@@ -31,7 +31,8 @@ def incident_dict(item: IncidentReport, full: bool = False) -> dict[str, Any]:
         "regulatory": [{"regime": c.regime, "stage": c.stage, "citation": c.citation,
                         "deadline": c.deadline.isoformat(),
                         "notified_at": c.notified_at.isoformat() if c.notified_at else None,
-                        "met": c.met, "overdue": c.overdue} for c in item.clocks],
+                        "met": c.met, "overdue": c.overdue, "state": c.state}
+                       for c in item.clocks],
         "overdue_actions": item.overdue,
         "evidence_gaps": item.evidence_gaps,
         "recurrence_watch_until": item.watch_until.isoformat() if item.watch_until else None,
@@ -48,8 +49,9 @@ def render_json(items: list[IncidentReport], full: bool = False) -> str:
                        "summary": aggregate(items)}, indent=2) + "\n"
 
 
-def _met(value: bool | None) -> str:
-    return {True: "met", False: "MISSED"}.get(value, "running") if value is not None else "running"
+def _state(clock: Clock) -> str:
+    """met, running (lower case: nothing to do yet); MISSED, OVERDUE (to act on)."""
+    return clock.state if clock.state in ("met", "running") else clock.state.upper()
 
 
 def render_text(items: list[IncidentReport], full: bool = False) -> str:
@@ -69,7 +71,7 @@ def render_text(items: list[IncidentReport], full: bool = False) -> str:
         for c in item.clocks:
             filed = c.notified_at.isoformat() if c.notified_at else "not filed"
             lines.append(f"  {c.regime} {c.stage}: due {c.deadline.isoformat()}, {filed}: "
-                         f"{_met(c.met)} ({c.citation})")
+                         f"{_state(c)} ({c.citation})")
         for action in item.overdue:
             lines.append(f"  OVERDUE action: {action['title']} (owner {action['owner']}, "
                          f"due {action['due']}, {action['status']})")
@@ -92,27 +94,45 @@ def render_text(items: list[IncidentReport], full: bool = False) -> str:
 
 
 def _full_lines(item: IncidentReport) -> list[str]:
+    """The record itself, with every part of the report it lacks marked as such."""
     spec = item.incident.spec
     lines = ["  timeline:"]
     for name, value in spec.timeline.model_dump().items():
-        if value is not None:
-            lines.append(f"    {name:<22} {value.isoformat()}")
+        lines.append(f"    {name:<22} {value.isoformat() if value else 'NOT RECORDED'}")
     for label, value in (("entry point", spec.entry_point), ("root cause", spec.root_cause),
                          ("detection gap", spec.detection_gap)):
         lines.append(f"  {label}: {value or 'NOT RECORDED'}")
-    for factor in spec.contributing_factors:
-        lines.append(f"  contributing factor: {factor}")
-    if spec.impact:
-        lines.append(f"  impact: {spec.impact.users or 0} users; data "
-                     f"{', '.join(spec.impact.data_classes) or 'none'}; "
-                     f"{spec.impact.downstream_actions or ''}".rstrip("; "))
-    for action in spec.actions:
-        lines.append(f"  action [{action.status}] {action.title} (owner {action.owner}, "
-                     f"due {action.due})")
-    if spec.review:
-        lines.append(f"  review held {spec.review.held}, blameless {spec.review.blameless}")
-    for lesson in spec.lessons:
-        lines.append(f"  lesson: {lesson}")
+    lines += [f"  contributing factor: {factor}" for factor in spec.contributing_factors] or [
+        "  contributing factors: NOT RECORDED"]
+    impact = spec.impact
+    if impact is None:
+        lines.append("  impact: NOT RECORDED")
+    else:
+        users = f"{impact.users} users" if impact.users is not None else "users NOT RECORDED"
+        parts = [users, f"data {', '.join(impact.data_classes) or 'none'}"]
+        parts += [f"{impact.deaths} death(s)"] if impact.deaths else []
+        parts += ["widespread"] if impact.widespread else []
+        parts += ["critical infrastructure disrupted"] if impact.critical_infrastructure else []
+        parts.append(f"downstream: {impact.downstream_actions or 'NOT RECORDED'}")
+        lines.append(f"  impact: {'; '.join(parts)}")
+    for evidence in spec.evidence:
+        kept = evidence.preserved_at.isoformat() if evidence.preserved_at else "NOT RECORDED"
+        lines.append(f"  evidence item: {evidence.what} (at {evidence.location or 'NO LOCATION'}"
+                     f", preserved {kept})")
+    lines += [f"  action [{a.status}] {a.title} (owner {a.owner or 'NONE'}, due "
+              f"{a.due or 'NONE'})" for a in spec.actions] or ["  actions: NONE"]
+    review = spec.review
+    if review is None or review.held is None:
+        lines.append("  review: NOT HELD")
+    else:
+        blameless = {True: "blameless", False: "NOT blameless"}.get(
+            review.blameless, "blameless NOT STATED")
+        who = f", with {', '.join(review.participants)}" if review.participants else ""
+        lines.append(f"  review held {review.held}, {blameless}{who}")
+    lines += [f"  lesson: {lesson}" for lesson in spec.lessons] or ["  lessons: NOT RECORDED"]
+    if item.watch_until is not None:
+        state = "watching" if item.watching else "ended"
+        lines.append(f"  recurrence watch: until {item.watch_until} ({state})")
     return lines
 
 
@@ -130,18 +150,30 @@ def render_markdown(items: list[IncidentReport], full: bool = False) -> str:
                      f"{values['time_to_remediate']} | {values['time_to_notify']} | {breaches} |")
     clocks = [(i, c) for i in items for c in i.clocks]
     if clocks:
-        lines += ["", "## Regulatory clocks", "", "| incident | regime | stage | deadline | filed | |",
+        lines += ["", "## Regulatory clocks", "",
+                  "| incident | regime | stage | deadline | filed | state |",
                   "|---|---|---|---|---|---|"]
         for item, c in clocks:
             lines.append(f"| {escape(item.incident.ref)} | {c.regime} | {c.stage} | "
                          f"{c.deadline.isoformat()} | "
                          f"{c.notified_at.isoformat() if c.notified_at else 'not filed'} | "
-                         f"{_met(c.met)} |")
+                         f"{_state(c)} |")
     overdue = [(i, a) for i in items for a in i.overdue]
     if overdue:
         lines += ["", "## Overdue actions", ""]
         lines += [f"- {escape(i.incident.ref)}: {escape(a['title'])} (owner "
                   f"{escape(str(a['owner']))}, due {a['due']})" for i, a in overdue]
+    watched = [i for i in items if i.watching]
+    if watched:
+        lines += ["", "## Recurrence watch", ""]
+        lines += [f"- {escape(i.incident.ref)}: enhanced monitoring until {i.watch_until}"
+                  for i in watched]
+    if full:  # `incidents show`: the record itself, one item a line
+        for item in items:
+            lines += ["", f"## {escape(item.incident.ref)}", ""]
+            lines += [f"- {escape(line.strip())}" for line in _full_lines(item)
+                      if line.strip() != "timeline:"]
+            lines += [f"- evidence: {escape(gap)}" for gap in item.evidence_gaps]
     return "\n".join(lines) + "\n"
 
 

@@ -289,15 +289,15 @@ def scorecard(project_dir: Path | None, fmt: str, today: str | None, record_file
     history_path = history_file or record_file or (
         project.root / project.config.history if project.config.history else None)
     entries = history.read(history_path, project.shown(history_path)) if history_path else []
-    current = history.record(card, result, project.root)
     trend: dict[str, Any] | None = None
     if entries or record_file:
+        current = history.record(card, result, project.root)  # runs git: only when needed
         trend = {"entries": [*entries, current] if record_file else entries}
         previous = entries[-1] if entries else None
         if previous is not None:
             trend["changes"] = history.changes(previous, current)
-    if record_file is not None:
-        history.append(record_file, current)
+        if record_file is not None:
+            history.append(record_file, current)
     click.echo(scorecard_report.RENDERERS[fmt](card, trend), nl=False)
     return EXIT_OK
 

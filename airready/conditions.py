@@ -69,12 +69,38 @@ class Context:
     target: str  # the audited entity's reference
 
 
-@dataclass(frozen=True)
 class Outcome:
-    ok: bool
-    ref: str  # the entity holding the deciding value (the target, or one it references)
-    path: Path  # where the deciding value is (or should be)
-    evidence: str  # what was found, in words: "logging.user_attribution is false"
+    """The result of a condition: whether it held, and where and why.
+
+    ``evidence`` (what was found, in words: "logging.user_attribution is false") may be
+    given as a function and is then worded only when someone reads it: most outcomes
+    are passes whose wording a text report never shows.
+    """
+
+    __slots__ = ("ok", "ref", "path", "_evidence")
+
+    def __init__(self, ok: bool, ref: str, path: Path,
+                 evidence: str | Callable[[], str]):
+        self.ok = ok
+        self.ref = ref  # the entity holding the deciding value (the target or a referenced one)
+        self.path = path  # where the deciding value is (or should be)
+        self._evidence = evidence
+
+    @property
+    def evidence(self) -> str:
+        if not isinstance(self._evidence, str):
+            self._evidence = self._evidence()
+        return self._evidence
+
+    def __repr__(self) -> str:
+        return f"Outcome(ok={self.ok}, ref={self.ref!r}, path={self.path!r}, " \
+               f"evidence={self.evidence!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Outcome) and (self.ok, self.ref, self.path, self.evidence) == (
+            other.ok, other.ref, other.path, other.evidence)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -670,8 +696,10 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
         last: Outcome | None = None
         for path, value in found:
             problem = test(value, scope, ctx)
-            outcome = Outcome(problem is None, scope.ref, path,
-                              f"{show_path(path)} {problem or 'is ' + show_value(value)}")
+            if problem is None:
+                outcome = Outcome(True, scope.ref, path, _passing_words(path, value))
+            else:
+                outcome = Outcome(False, scope.ref, path, f"{show_path(path)} {problem}")
             if quantifier == "all" and problem is not None:
                 return outcome
             if quantifier == "any" and problem is None:
@@ -681,6 +709,10 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
         return last
 
     return check
+
+
+def _passing_words(path: Path, value: Any) -> Callable[[], str]:
+    return lambda: f"{show_path(path)} is {show_value(value)}"
 
 
 def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -49,7 +50,15 @@ class Project:
     source: SourceDoc | None  # the parsed airready.yaml, for positions
 
     def shown(self, path: Path) -> str:
-        """A path as users see it: relative to the project folder where possible."""
+        """A path as users see it: relative to the project folder where possible.
+
+        Lexical (no symlink resolution): it runs once per inventory file, and resolving
+        every path cost more than parsing small files.
+        """
+        root = os.path.abspath(self.root)
+        absolute = os.path.abspath(path)
+        if absolute == root or absolute.startswith(root + os.sep):
+            return Path(os.path.relpath(absolute, root)).as_posix()
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:

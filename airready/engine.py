@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from .catalog import Catalog, Control
 from .conditions import Context, EvaluationError, Scope
@@ -22,7 +23,7 @@ def evaluate_control(control: Control, entity: Entity, inventory: Inventory,
     source = inventory.sources[ref]
     spec = control.spec
 
-    def finding(state: str, message: str, file: str, line: int, column: int, path: str,
+    def finding(state: str, message: Any, file: str, line: int, column: int, path: str,
                 evidence_ref: str | None = None) -> Finding:
         return Finding(control=control.id, target=ref, state=state,  # type: ignore[arg-type]
                        severity=control.severity, file=file, line=line, column=column,
@@ -39,7 +40,8 @@ def evaluate_control(control: Control, entity: Entity, inventory: Inventory,
         if control.where is not None:
             selected = control.where(scope, ctx)
             if not selected.ok:
-                return finding("not_applicable", f"{ref} is out of scope ({selected.evidence})",
+                return finding("not_applicable",
+                               lambda: f"{ref} is out of scope ({selected.evidence})",
                                source.file, entity_line, 1, _dotted(selected.path))
         outcome = control.check(scope, ctx)
     except EvaluationError as exc:
@@ -48,8 +50,9 @@ def evaluate_control(control: Control, entity: Entity, inventory: Inventory,
     path = _dotted(outcome.path)
     evidence_ref = outcome.ref if outcome.ref != ref else None
     if outcome.ok:
-        return finding("pass", f"{ref} {spec.title[0].lower()}{spec.title[1:]} "
-                       f"({outcome.evidence})", source.file, entity_line, 1, path, evidence_ref)
+        title = spec.title[0].lower() + spec.title[1:]
+        return finding("pass", lambda: f"{ref} {title} ({outcome.evidence})",
+                       source.file, entity_line, 1, path, evidence_ref)
     file, line, column = inventory.locate(outcome.ref, outcome.path)
     return finding("fail", f"{ref} {spec.failure} ({outcome.evidence})", file, line, column,
                    path, evidence_ref)

@@ -14,6 +14,29 @@ State = Literal["pass", "fail", "not_applicable", "waived", "error"]
 STATES: tuple[State, ...] = ("pass", "fail", "not_applicable", "waived", "error")
 
 
+class LazyText:
+    """A text field that may be given as a function and is worded on first read.
+
+    Most findings are passes whose message a text report never prints; wording each one
+    up front was a fifth of a large audit's time.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            raise AttributeError(self.slot)  # no class-level default for the dataclass
+        value = obj.__dict__[self.slot]
+        if not isinstance(value, str):
+            value = value()
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass
 class Finding:
     control: str
@@ -24,7 +47,7 @@ class Finding:
     line: int
     column: int
     path: str  # dotted, from the entity root: spec.logging.user_attribution
-    message: str
+    message: LazyText = LazyText()  # type: ignore[assignment]  # str, or a function giving it
     remediation: str
     phase: str
     evidence_ref: str | None = None  # the entity whose field decided, when not the target

@@ -15,7 +15,6 @@ import networkx as nx
 
 from .inventory import Inventory
 from .problems import Problem
-from .refs import iter_refs
 
 # (entity kind, first field under spec) -> (edge type, True if harm flows ref -> entity)
 EDGE_RULES: dict[tuple[str, str], tuple[str, bool]] = {
@@ -59,7 +58,7 @@ class EdgeSource:
 
 def _edges(inventory: Inventory) -> Iterator[tuple[str, str, str, EdgeSource]]:
     for ref, entity in inventory.entities.items():
-        for path, target, _ in iter_refs(entity):
+        for path, target, _ in inventory.references(ref):
             if len(path) < 2 or path[0] != "spec":
                 continue  # metadata.owner and the like are lookups, not edges
             key = (entity.kind, str(path[1]))

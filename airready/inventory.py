@@ -9,6 +9,7 @@ from typing import Any
 
 from .fields import PREFIX_BY_KIND
 from .kinds import Entity
+from .refs import iter_refs
 from .yamlsource import SourceDoc
 
 
@@ -19,6 +20,7 @@ class Inventory:
     # References that documents tried to declare but failed validation: not dangling.
     declared: set[str] = field(default_factory=set)
     _by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
+    _references: dict[str, list[Any]] = field(default_factory=dict)
 
     def add(self, entity: Entity, source: SourceDoc) -> None:
         self.entities[entity.ref] = entity
@@ -46,6 +48,14 @@ class Inventory:
         source = self.sources[ref]
         line, column = source.locate(path, key=key)
         return source.file, line, column
+
+    def references(self, ref: str) -> list[tuple[tuple[str | int, ...], str, tuple[str, ...]]]:
+        """Every reference inside entity ``ref`` (path, target, allowed kinds), computed once
+        for validation and the graph alike."""
+        found = self._references.get(ref)
+        if found is None:
+            found = self._references[ref] = list(iter_refs(self.entities[ref]))
+        return found
 
     def spec(self, ref: str) -> Any:
         return self.entities[ref].spec

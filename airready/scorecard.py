@@ -10,13 +10,20 @@ The scoring model (also printed by ``airready scorecard --explain``):
   covers every result.
 * A target holds a level when every applicable control of that level and below passes.
   Levels are gates: one failing Bronze control means no level at all, whatever else passes.
+* A target with no applicable result at all is "unrated": it holds no level and has no
+  score (so a model that nothing applies to is never ready).
 * The score is 0-100: the severity-weighted share of applicable results that pass
-  (critical 10, high 5, medium 2, low 1).  Waived and failing results count against it;
-  not-applicable ones are left out.  Waived is never a pass.
+  (critical 10, high 5, medium 2, low 1), rounded half up.  Waived and failing results
+  count against it; not-applicable ones are left out.  Waived is never a pass.
 * A model's required level follows its reach (see blast.py): Gold for a high risk tier,
   or for write-capable tools combined with sensitive data or external users; Silver for
   a medium risk tier, any write-capable tool, sensitive data or external users; Bronze
   otherwise.  A model is ready when its level reaches its required level.
+* Per framework: the share of the controls mapped to it that pass on every target they
+  apply to (controls that applied nowhere are not judged), and the framework's
+  requirements (airready/data/frameworks.yaml) that no enabled control maps to.
+* Evidence freshness: a passing date-based control (``within``) goes stale on the first
+  day it would fail; the scorecard lists what goes stale in the next 30 days.
 """
 
 from __future__ import annotations
@@ -41,6 +48,11 @@ WEIGHTS = {"critical": 10, "high": 5, "medium": 2, "low": 1}
 EXPIRY_WINDOW = dt.timedelta(days=30)
 
 
+def percent(part: int, whole: int) -> int:
+    """``100 * part / whole`` rounded half up (Python's round() goes to the even side)."""
+    return (200 * part + whole) // (2 * whole)
+
+
 def control_level(control: Control) -> str:
     return control.spec.level or LEVEL_BY_SEVERITY[control.severity]
 
@@ -58,6 +70,7 @@ class Score:
     passed: int = 0
     gaps: int = 0
     waived: int = 0
+    not_applicable: int = 0
 
     @property
     def rank(self) -> int:
@@ -66,8 +79,9 @@ class Score:
 
 def score(findings: list[Finding], levels: dict[str, str]) -> Score:
     applicable = [f for f in findings if f.state != "not_applicable"]
+    not_applicable = len(findings) - len(applicable)
     if not applicable:
-        return Score("unrated", None)
+        return Score("unrated", None, not_applicable=not_applicable)
     total = sum(WEIGHTS[f.severity] for f in applicable)
     earned = sum(WEIGHTS[f.severity] for f in applicable if f.state == "pass")
     level = None
@@ -77,8 +91,9 @@ def score(findings: list[Finding], levels: dict[str, str]) -> Score:
             level = candidate
         else:
             break
-    return Score(level, round(100 * earned / total), sum(f.state == "pass" for f in applicable),
-                 sum(f.is_gap for f in applicable), sum(f.state == "waived" for f in applicable))
+    return Score(level, percent(earned, total), sum(f.state == "pass" for f in applicable),
+                 sum(f.is_gap for f in applicable), sum(f.state == "waived" for f in applicable),
+                 not_applicable)
 
 
 @dataclass
@@ -118,6 +133,7 @@ class Scorecard:
     frameworks: dict[str, dict[str, Any]]
     expiring: list[Expiring]
     org_facts: dict[str, Any] = field(default_factory=dict)
+    organization_waived: list[Finding] = field(default_factory=list)
 
 
 def required_level(spec: Any, write_tools: int, sensitive: list[str], users: int,
@@ -126,18 +142,21 @@ def required_level(spec: Any, write_tools: int, sensitive: list[str], users: int
     tier = spec.risk_tier
     reach = []
     if write_tools:
-        reach.append(f"{write_tools} tool(s) that can write, send or pay")
+        reach.append(f"{write_tools} tool{'' if write_tools == 1 else 's'} that can write, "
+                     "send or pay")
     if sensitive:
         reach.append("sensitive data (" + ", ".join(sensitive) + ")")
     if external:
         reach.append(f"external users ({users:,})" if users else "external users")
+    # The items are joined with "and": the tool item holds commas of its own.
+    reaches = ["reaches " + " and ".join(reach)] if reach else []
     if tier == "high":
-        return "gold", "risk tier high" + (f"; reaches {', '.join(reach)}" if reach else "")
+        return "gold", "; ".join(["risk tier high", *reaches])
     if write_tools and (sensitive or external):
-        return "gold", "reaches " + " and ".join(reach)
+        return "gold", reaches[0]
     if tier == "medium" or reach:
         why = ["risk tier medium"] if tier == "medium" else []
-        return "silver", "; ".join(why + (["reaches " + ", ".join(reach)] if reach else []))
+        return "silver", "; ".join(why + reaches)
     return "bronze", f"risk tier {tier or 'not set'} and little reach"
 
 
@@ -176,9 +195,10 @@ def _owners(cards: list[ModelCard]) -> list[dict[str, Any]]:
     rows = []
     for owner, owned in sorted(groups.items()):
         scores = [c.score.score for c in owned if c.score.score is not None]
-        lowest = min(owned, key=lambda c: c.score.rank)
+        # A failing Bronze control (level None) is lower than having nothing to judge.
+        lowest = min(owned, key=lambda c: (c.score.rank, c.score.level is not None))
         rows.append({"owner": owner, "models": len(owned), "ready": sum(c.ready for c in owned),
-                     "mean_score": round(sum(scores) / len(scores)) if scores else None,
+                     "mean_score": percent(sum(scores), 100 * len(scores)) if scores else None,
                      "lowest_level": lowest.score.level,
                      "not_ready": [c.ref for c in owned if not c.ready]})
     return rows
@@ -194,7 +214,7 @@ def _phases(result: AuditResult, levels: dict[str, str]) -> dict[str, dict[str, 
         phase_score = score(findings, levels)
         table[phase] = {"score": phase_score.score, "pass": phase_score.passed,
                         "gaps": phase_score.gaps, "waived": phase_score.waived,
-                        "not_applicable": sum(f.state == "not_applicable" for f in findings)}
+                        "not_applicable": phase_score.not_applicable}
     return table
 
 
@@ -217,24 +237,26 @@ def _frameworks(result: AuditResult) -> dict[str, dict[str, Any]]:
         verdicts = {c.id: _control_passes(by_control.get(c.id, [])) for c in mapped}
         judged = [v for v in verdicts.values() if v is not None]
         in_scope = requirements.get(name, {})
+        # Coverage counts the controls this run evaluated: a disabled control covers nothing.
         covered: dict[str, list[str]] = defaultdict(list)
-        for control in result.catalog.controls.values():
-            for ident in control.spec.references.get(name, []):
+        for control in mapped:
+            for ident in control.spec.references[name]:
                 covered[ident].append(control.id)
         requirement_rows = []
         for ident, summary in in_scope.items():
             controls = sorted(covered.get(ident, []))
-            states = [verdicts.get(c) for c in controls if c in verdicts]
+            # Controls that applied to nothing are not judged, here as in the share.
+            states = [verdicts[c] for c in controls if verdicts.get(c) is not None]
             requirement_rows.append({
                 "id": ident, "title": summary, "controls": controls,
-                "passing": bool(states) and all(s is True for s in states),
+                "passing": bool(states) and all(states),
             })
         table[name] = {
             "title": title,
             "controls": len(mapped),
             "controls_passing": sum(v is True for v in judged),
             "controls_judged": len(judged),
-            "share_passing": round(100 * sum(judged) / len(judged)) if judged else None,
+            "share_passing": percent(sum(judged), len(judged)) if judged else None,
             "requirements": requirement_rows,
             "uncovered": [r["id"] for r in requirement_rows if not r["controls"]],
         }
@@ -251,7 +273,8 @@ def _expiring(result: AuditResult) -> list[Expiring]:
             continue
         target = inventory.get(finding.target)
         when = stale_on(control, target, inventory, result.today)
-        if when is not None and result.today <= when <= result.today + EXPIRY_WINDOW:
+        # A passing control is still fresh today, so it goes stale tomorrow at the earliest.
+        if when is not None and result.today < when <= result.today + EXPIRY_WINDOW:
             rows.append(Expiring(finding.control, finding.target, when,
                                  (when - result.today).days))
     return sorted(rows, key=lambda e: (e.stale_on, e.control, e.target))
@@ -262,7 +285,9 @@ def _org_facts(result: AuditResult) -> dict[str, Any]:
     if org is None:
         return {}
     spec = org.spec
-    exercises = sorted((x.date for x in spec.tabletop_exercises), reverse=True)
+    # A date after the audit day is a planned exercise, not one held.
+    exercises = sorted((x.date for x in spec.tabletop_exercises if x.date <= result.today),
+                       reverse=True)
     playbooks = result.inventory.of_kind("Playbook")
     vendors = result.inventory.of_kind("Vendor")
     return {
@@ -287,6 +312,8 @@ def build_scorecard(result: AuditResult) -> Scorecard:
         estate=score(result.findings, levels),
         organization_findings=sorted((f for f in org_findings if f.is_gap),
                                      key=Finding.sort_key),
+        organization_waived=sorted((f for f in org_findings if f.state == "waived"),
+                                   key=Finding.sort_key),
         models=cards,
         owners=_owners(cards),
         phases=_phases(result, levels),

@@ -6,6 +6,7 @@ Readiness gaps are not problems here (see kinds.py): only what breaks the format
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,6 @@ from .fields import KIND_BY_PREFIX, PREFIX_BY_KIND, split_ref
 from .inventory import Inventory
 from .kinds import ENTITY_CLASS, KINDS, OWNER_REQUIRED, SPEC_BY_KIND, Entity, spec_required
 from .problems import Problem
-from .refs import iter_refs
 from .schema_errors import closest, describe, did_you_mean, problems_from_validation
 from .yamlsource import SourceDoc, find_yaml_files, load_file
 
@@ -45,9 +45,10 @@ def inventory_files(project: Project) -> tuple[list[tuple[Path, str]], list[Prob
                                             + _path_hint(project.root, entry), code="config"))
                 continue
             for file in find_yaml_files(path, skip=frozenset({config_file})):
-                resolved = file.resolve()
-                if resolved not in seen:
-                    seen[resolved] = project.shown(file)
+                # Lexical dedupe (abspath, not resolve): one lstat chain per file was slow.
+                absolute = Path(os.path.abspath(file))
+                if absolute not in seen:
+                    seen[absolute] = project.shown(file)
     return [(path, shown) for path, shown in seen.items()], problems
 
 
@@ -160,8 +161,8 @@ def _reference_problems(inventory: Inventory) -> Iterator[Problem]:
             names_by_prefix[prefix] = inventory.names([prefix])
         return names_by_prefix[prefix]
 
-    for ref, entity in inventory.entities.items():
-        for path, target, prefixes in iter_refs(entity):
+    for ref in inventory.entities:
+        for path, target, prefixes in inventory.references(ref):
             if target in inventory.entities or target in inventory.declared:
                 continue
             prefix, name = split_ref(target)

@@ -667,10 +667,11 @@ def find_yaml_files(root: Path, skip: frozenset[Path] = frozenset()) -> Iterator
     if root.is_file():
         yield root
         return
+    skip_names = {s.name for s in skip}  # resolve only the few files that could be skipped
     found = [p for p in root.rglob("*")
              if p.suffix in (".yaml", ".yml") and p.is_file()
              and not any(part.startswith(".") for part in p.relative_to(root).parts)
-             and (not skip or p.resolve() not in skip)]
+             and (p.name not in skip_names or p.resolve() not in skip)]
     yield from sorted(found)
 
 

@@ -9,29 +9,52 @@ from ..catalog import FRAMEWORKS, PHASES
 from ..findings import Finding
 from ..scorecard import ModelCard, Score, Scorecard
 from .markdown import escape
+from .text import one_line
 
 SCHEMA_VERSION = 1
 
 
-def _level(value: str | None) -> str:
-    return value or "none"
+def _level(value: Any) -> str:
+    return str(value) if value else "none"
+
+
+def _score(value: int | None) -> str:
+    return "-" if value is None else str(value)
 
 
 def _score_dict(s: Score) -> dict[str, Any]:
     return {"level": s.level, "score": s.score, "pass": s.passed, "gaps": s.gaps,
-            "waived": s.waived}
+            "waived": s.waived, "not_applicable": s.not_applicable}
 
 
 def _gap(f: Finding) -> dict[str, Any]:
-    return {"control": f.control, "state": f.state, "severity": f.severity,
-            "file": f.file, "line": f.line, "message": f.message,
-            "remediation": f.remediation}
+    return {"control": f.control, "target": f.target, "state": f.state,
+            "severity": f.severity, "file": f.file, "line": f.line, "message": f.message,
+            "remediation": f.remediation, "waiver": f.waiver}
+
+
+def _waived_note(f: Finding, md: bool) -> str:
+    """" (waived by waiver:x until 2027-01-01)" for a waived result: never shown as a pass."""
+    if f.state != "waived" or not f.waiver:
+        return ""
+    text = f"waived by {f.waiver['ref']} until {f.waiver['expires']}"
+    return f" ({escape(text) if md else one_line(text)})"
+
+
+def _label(f: Finding, md: bool = False) -> str:
+    """The severity shown beside a result, with its state when waived or an error."""
+    state = [f.state] if f.state in ("waived", "error") else []
+    if md:
+        return "(" + ", ".join([f.severity, *state]) + ")"
+    return " ".join(f"[{word}]" for word in [f.severity, *state])
 
 
 def _model_dict(card: ModelCard) -> dict[str, Any]:
     return {
         "ref": card.ref, "owner": card.owner, "lifecycle": card.lifecycle,
         "level": card.score.level, "score": card.score.score,
+        "pass": card.score.passed, "gaps": card.score.gaps, "waived": card.score.waived,
+        "not_applicable": card.score.not_applicable,
         "required_level": card.required_level, "required_reason": card.required_reason,
         "ready": card.ready, "reach": card.reach,
         "failing": [_gap(f) for f in card.failing],
@@ -45,7 +68,9 @@ def scorecard_dict(card: Scorecard, history: dict[str, Any] | None = None) -> di
         "today": card.today.isoformat(),
         "estate": _score_dict(card.estate),
         "organization": {**_score_dict(card.organization), **card.org_facts,
-                         "gaps_outside_models": [_gap(f) for f in card.organization_findings]},
+                         "gaps_outside_models": [_gap(f) for f in card.organization_findings],
+                         "waived_outside_models": [_gap(f)
+                                                   for f in card.organization_waived]},
         "models": [_model_dict(m) for m in card.models],
         "owners": card.owners,
         "phases": card.phases,
@@ -64,66 +89,96 @@ def render_json(card: Scorecard, history: dict[str, Any] | None = None) -> str:
 
 
 def _trend_lines(history: dict[str, Any] | None, md: bool) -> list[str]:
+    """The last records and what changed since the previous one.
+
+    Everything here comes from the history file, which anyone may have edited: it is
+    escaped (Markdown) or kept to one line (text) like inventory text.
+    """
     if not history or not history.get("entries"):
         return []
+    clean = (lambda value: escape(str(value))) if md else (lambda value: one_line(str(value)))
+    bullet = "- " if md else "  "
     lines = ["", "## Trend" if md else "Trend (from the history file):"]
     for entry in history["entries"][-10:]:
-        org = entry.get("organization", {})
-        lines.append(f"{'- ' if md else '  '}{entry.get('time')}: score {org.get('score')}, "
-                     f"level {_level(org.get('level'))}"
-                     + (f" ({entry['commit'][:10]})" if entry.get("commit") else ""))
+        org = entry.get("organization") or {}
+        commit = entry.get("commit")
+        lines.append(f"{bullet}{clean(entry.get('time'))}: score "
+                     f"{clean(_score(org.get('score')))}, level {clean(_level(org.get('level')))}"
+                     + (f" ({clean(commit[:10])})" if commit else ""))
     change = history.get("changes")
     if change:
-        lines += ["", ("### " if md else "") + f"Since {change['since']}:"]
+        lines += ["", ("### " if md else "") + f"Since {clean(change['since'])}:"]
         for moved in change["models_moved"]:
-            lines.append(f"{'- ' if md else '  '}{moved['ref']}: {_level(moved['from'])} -> "
-                         f"{_level(moved['to'])}")
-        for item in change["started_failing"]:
-            lines.append(f"{'- ' if md else '  '}now failing: {item}")
-        for item in change["stopped_failing"]:
-            lines.append(f"{'- ' if md else '  '}fixed: {item}")
-        if not (change["models_moved"] or change["started_failing"]
-                or change["stopped_failing"]):
-            lines.append(f"{'- ' if md else '  '}no change")
+            before, after = clean(_level(moved["from"])), clean(_level(moved["to"]))
+            if moved.get("change") == "added":
+                what = f"new, at {after}"
+            elif moved.get("change") == "removed":
+                what = f"gone (was {before})"
+            else:
+                what = f"{before} -> {after}"
+            lines.append(f"{bullet}{clean(moved['ref'])}: {what}")
+        labels = (("started_failing", "now failing"), ("stopped_failing", "fixed"),
+                  ("started_waived", "now waived"), ("stopped_waived", "no longer waived"))
+        for key, label in labels:
+            for item in change.get(key, []):
+                lines.append(f"{bullet}{label}: {clean(item)}")
+        if not any(change.get(key) for key in ("models_moved", *(k for k, _ in labels))):
+            lines.append(f"{bullet}no change")
     return lines
+
+
+def _next_steps(m: ModelCard) -> list[Finding]:
+    return m.next_level_missing or m.failing
 
 
 def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
     org = card.organization
     ready = sum(m.ready for m in card.models)
-    lines = [f"Organisation: level {_level(org.level)}, score {org.score}/100 "
-             f"({org.passed} passing, {org.gaps} gaps, {org.waived} waived) as of "
-             f"{card.today.isoformat()}",
-             f"Whole estate: level {_level(card.estate.level)}, score {card.estate.score}/100; "
-             f"models ready for their reach: {ready} of {len(card.models)}", ""]
+    lines = [f"Organisation: level {_level(org.level)}, score {_score(org.score)}/100 "
+             f"({org.passed} passing, {org.gaps} gaps, {org.waived} waived, "
+             f"{org.not_applicable} not applicable) as of {card.today.isoformat()}",
+             f"Whole estate: level {_level(card.estate.level)}, score "
+             f"{_score(card.estate.score)}/100; models ready for their reach: {ready} of "
+             f"{len(card.models)}", ""]
     width = max((len(m.ref) for m in card.models), default=10)
-    lines.append(f"{'model':<{width}}  {'level':<7} {'score':>5}  {'needs':<7} ready  why it needs it")
+    lines.append(f"{'model':<{width}}  {'level':<7} {'score':>5}  {'needs':<7} ready  "
+                 "why it needs it")
     for m in card.models:
         lines.append(f"{m.ref:<{width}}  {_level(m.score.level):<7} "
-                     f"{m.score.score if m.score.score is not None else '-':>5}  "
+                     f"{_score(m.score.score):>5}  "
                      f"{m.required_level:<7} {'yes' if m.ready else 'NO ':<5}  {m.required_reason}")
     not_ready = [m for m in card.models if not m.ready]
     if not_ready:
         lines += ["", "What stands between each model and its next level:"]
         for m in not_ready:
             lines.append(f"  {m.ref} ({_level(m.score.level)} -> needs {m.required_level}):")
-            for f in m.next_level_missing or m.failing:
-                lines.append(f"    {f.control} [{f.severity}] {f.message}")
-                lines.append(f"      fix: {f.remediation}")
+            if m.score.level == "unrated":
+                lines.append("    no control applies to it: nothing shows it is ready")
+            for f in _next_steps(m):
+                lines.append(f"    {f.control} {_label(f)} {one_line(f.message)}"
+                             f"{_waived_note(f, md=False)}")
+                lines.append(f"      fix: {one_line(' '.join(f.remediation.split()))}")
     if card.organization_findings:
         lines += ["", "Organisation-wide gaps:"]
         for f in card.organization_findings:
-            lines.append(f"  {f.file}:{f.line}: {f.control} [{f.severity}] {f.message}")
+            lines.append(f"  {f.file}:{f.line}: {f.control} {_label(f)} {one_line(f.message)}")
+    if card.organization_waived:
+        lines += ["", "Organisation-wide results waived (not passes):"]
+        for f in card.organization_waived:
+            lines.append(f"  {f.file}:{f.line}: {f.control} {_label(f)} {one_line(f.message)}"
+                         f"{_waived_note(f, md=False)}")
     lines += ["", "By owner:"]
     for row in card.owners:
         lines.append(f"  {row['owner']}: {row['ready']}/{row['models']} ready, mean score "
-                     f"{row['mean_score']}, lowest level {_level(row['lowest_level'])}")
+                     f"{_score(row['mean_score'])}, lowest level {_level(row['lowest_level'])}")
     lines += ["", "By phase of the checklist:"]
     for phase in PHASES:
         row = card.phases[phase]
-        lines.append(f"  {phase.replace('_', '-'):<14} score {row['score'] if row['score'] is not None else '-':>3}"
-                     f"  {row['pass']} pass, {row['gaps']} gaps, {row['waived']} waived")
-    lines += ["", "By framework (controls passing / controls mapped; requirements with no control):"]
+        lines.append(f"  {phase.replace('_', '-'):<14} score {_score(row['score']):>3}"
+                     f"  {row['pass']} pass, {row['gaps']} gaps, {row['waived']} waived, "
+                     f"{row['not_applicable']} not applicable")
+    lines += ["", "By framework (controls passing / controls judged; requirements with no "
+                  "control):"]
     for name, row in card.frameworks.items():
         share = f"{row['share_passing']}%" if row["share_passing"] is not None else "-"
         lines.append(f"  {FRAMEWORKS[name]}: {row['controls_passing']}/{row['controls_judged']}"
@@ -131,8 +186,8 @@ def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
     if card.expiring:
         lines += ["", "Evidence that goes stale in the next 30 days:"]
         for e in card.expiring:
-            lines.append(f"  {e.stale_on.isoformat()} ({e.days_left} days): {e.control} "
-                         f"{e.target}")
+            lines.append(f"  {e.stale_on.isoformat()} (in {e.days_left} "
+                         f"day{'' if e.days_left == 1 else 's'}): {e.control} {e.target}")
     lines.extend(_trend_lines(history, md=False))
     return "\n".join(lines) + "\n"
 
@@ -141,16 +196,16 @@ def render_markdown(card: Scorecard, history: dict[str, Any] | None = None) -> s
     org = card.organization
     lines = ["# Readiness scorecard", "",
              f"As of {card.today.isoformat()}: organisation level **{_level(org.level)}**, "
-             f"score **{org.score}/100**; whole estate **{_level(card.estate.level)}**, "
-             f"**{card.estate.score}/100**; "
+             f"score **{_score(org.score)}/100**; whole estate "
+             f"**{_level(card.estate.level)}**, **{_score(card.estate.score)}/100**; "
              f"{sum(m.ready for m in card.models)} of {len(card.models)} models ready for "
              "their reach.", "",
              "## Models", "",
-             "| model | level | score | required | ready | why |",
-             "|---|---|---:|---|---|---|"]
+             "| model | owner | level | score | required | ready | why |",
+             "|---|---|---|---:|---|---|---|"]
     for m in card.models:
-        lines.append(f"| {escape(m.ref)} | {_level(m.score.level)} | "
-                     f"{m.score.score if m.score.score is not None else '-'} | "
+        lines.append(f"| {escape(m.ref)} | {escape(m.owner or '')} | {_level(m.score.level)} | "
+                     f"{_score(m.score.score)} | "
                      f"{m.required_level} | {'yes' if m.ready else '**no**'} | "
                      f"{escape(m.required_reason)} |")
     not_ready = [m for m in card.models if not m.ready]
@@ -159,25 +214,38 @@ def render_markdown(card: Scorecard, history: dict[str, Any] | None = None) -> s
         for m in not_ready:
             lines.append(f"- **{escape(m.ref)}** ({_level(m.score.level)}, needs "
                          f"{m.required_level}):")
-            for f in m.next_level_missing or m.failing:
-                lines.append(f"    - {f.control}: {escape(f.message)}. Fix: "
-                             f"{escape(f.remediation)}")
-    lines += ["", "## By phase", "", "| phase | score | pass | gaps | waived |",
-              "|---|---:|---:|---:|---:|"]
+            if m.score.level == "unrated":
+                lines.append("    - no control applies to it: nothing shows it is ready")
+            for f in _next_steps(m):
+                lines.append(f"    - {f.control} {_label(f, md=True)}: {escape(f.message)}"
+                             f"{_waived_note(f, md=True)}. Fix: {escape(f.remediation)}")
+    if card.organization_findings or card.organization_waived:
+        lines += ["", "## Organisation-wide gaps", ""]
+        for f in [*card.organization_findings, *card.organization_waived]:
+            lines.append(f"- {escape(f.file)}:{f.line}: {f.control} {_label(f, md=True)}: "
+                         f"{escape(f.message)}{_waived_note(f, md=True)}")
+    lines += ["", "## By owner", "", "| owner | models | ready | mean score | lowest level |",
+              "|---|---:|---:|---:|---|"]
+    for row in card.owners:
+        lines.append(f"| {escape(row['owner'])} | {row['models']} | {row['ready']} | "
+                     f"{_score(row['mean_score'])} | {_level(row['lowest_level'])} |")
+    lines += ["", "## By phase", "", "| phase | score | pass | gaps | waived | not applicable |",
+              "|---|---:|---:|---:|---:|---:|"]
     for phase in PHASES:
         row = card.phases[phase]
-        lines.append(f"| {phase.replace('_', '-')} | "
-                     f"{row['score'] if row['score'] is not None else '-'} | {row['pass']} | "
-                     f"{row['gaps']} | {row['waived']} |")
+        lines.append(f"| {phase.replace('_', '-')} | {_score(row['score'])} | {row['pass']} | "
+                     f"{row['gaps']} | {row['waived']} | {row['not_applicable']} |")
     lines += ["", "## By framework", "",
               "| framework | controls passing | requirements with no control |",
               "|---|---|---|"]
     for name, row in card.frameworks.items():
         lines.append(f"| {FRAMEWORKS[name]} | {row['controls_passing']}/"
-                     f"{row['controls_judged']} | {', '.join(row['uncovered']) or 'none'} |")
+                     f"{row['controls_judged']} | "
+                     f"{escape(', '.join(row['uncovered']) or 'none')} |")
     if card.expiring:
         lines += ["", "## Going stale in the next 30 days", ""]
-        lines += [f"- {e.stale_on.isoformat()}: {e.control} on {escape(e.target)}"
+        lines += [f"- {e.stale_on.isoformat()} (in {e.days_left} "
+                  f"day{'' if e.days_left == 1 else 's'}): {e.control} on {escape(e.target)}"
                   for e in card.expiring]
     lines.extend(_trend_lines(history, md=True))
     return "\n".join(lines) + "\n"

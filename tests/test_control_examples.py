@@ -7,18 +7,21 @@ without showing that it can both pass and fail.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from airready.catalog import Control, load_catalog
+from airready.config import load_project
 from airready.engine import evaluate_control
 from airready.validate import build_inventory
 from airready.yamlsource import parse_text
 
 TODAY = dt.date(2026, 11, 25)
-CATALOG, PROBLEMS = load_catalog(None)
+# The example project's catalog: the builtin controls and the project's own (controls/).
+CATALOG, PROBLEMS = load_catalog(load_project(Path(__file__).resolve().parent.parent, Path.cwd()))
 
 
 def example_inventory(docs: list[dict[str, Any]]):

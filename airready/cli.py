@@ -23,6 +23,7 @@ from .blast import SCENARIOS, blast_radius
 from .catalog import Catalog, load_catalog
 from .config import CONFIG_NAME, Project, find_root, load_project
 from .files import write_atomic
+from .findings import AuditResult
 from .graph import build_graph
 from .incidents import report as incident_report
 from .incidents import reports as incident_reports
@@ -262,6 +263,15 @@ def blast_radius_command(ref: str, project_dir: Path | None, scenario: str | Non
     return EXIT_OK
 
 
+def _audit(project: Project, today: str | None) -> tuple[AuditResult, scoring.Scorecard]:
+    """Every enabled control on every target, and the scorecard of that (no filters)."""
+    loaded = load_all(project)
+    _print_problems(loaded.warnings, err=True)
+    result = run_check(loaded, resolve_today(today),
+                       select(loaded.catalog, loaded.inventory)).result
+    return result, scoring.build_scorecard(result)
+
+
 @cli.command()
 @project_option
 @click.option("--format", "fmt", type=click.Choice(list(scorecard_report.RENDERERS)),
@@ -281,11 +291,7 @@ def scorecard(project_dir: Path | None, fmt: str, today: str | None, record_file
         click.echo(scoring.__doc__ or "")
         return EXIT_OK
     project = _open_project(project_dir)
-    loaded = load_all(project)
-    _print_problems(loaded.warnings, err=True)
-    result = run_check(loaded, resolve_today(today), select(loaded.catalog,
-                                                          loaded.inventory)).result
-    card = scoring.build_scorecard(result)
+    result, card = _audit(project, today)
     history_path = history_file or record_file or (
         project.root / project.config.history if project.config.history else None)
     entries = history.read(history_path, project.shown(history_path)) if history_path else []
@@ -330,11 +336,7 @@ def site() -> None:
 def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | None,
                 html: bool) -> sitebuild.BuildReport:
     project = _open_project(project_dir)
-    loaded = load_all(project)
-    _print_problems(loaded.warnings, err=True)
-    result = run_check(loaded, resolve_today(today), select(loaded.catalog,
-                                                          loaded.inventory)).result
-    card = scoring.build_scorecard(result)
+    result, card = _audit(project, today)
     history_path = project.root / project.config.history if project.config.history else None
     entries = history.read(history_path, project.shown(history_path)) if history_path else []
     site_dir = project.root / project.config.site

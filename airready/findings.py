@@ -47,9 +47,11 @@ class Finding:
     line: int
     column: int
     path: str  # dotted, from the entity root: spec.logging.user_attribution
-    message: LazyText = LazyText()  # type: ignore[assignment]  # str, or a function giving it
-    remediation: str
-    phase: str
+    # A str, or a function giving it; the descriptor has no class-level default, which
+    # mypy cannot know.
+    message: LazyText = LazyText()
+    remediation: str  # type: ignore[misc]
+    phase: str  # type: ignore[misc]
     evidence_ref: str | None = None  # the entity whose field decided, when not the target
     waiver: dict[str, Any] | None = None
     baselined: bool = False  # a known gap recorded in the baseline file

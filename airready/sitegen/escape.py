@@ -42,12 +42,13 @@ def finalize(value: Any) -> Any:
     return md(value)
 
 
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
+# fullmatch, not ``$``: ``$`` also matches before a trailing newline.
+_SAFE_URL = re.compile(r"https?://[^\s<>\"'`]+")
 
 
 def link(text: Any, url: Any) -> Raw:
     """A Markdown link when ``url`` is plain http(s); otherwise both as inert text."""
-    if isinstance(url, str) and _SAFE_URL.match(url):
+    if isinstance(url, str) and _SAFE_URL.fullmatch(url):
         parts = urlsplit(url)
         if parts.netloc:
             target = quote(url, safe=":/?#&=%+,;@!$*~-._")

@@ -16,18 +16,22 @@ import jinja2
 import networkx as nx
 import yaml
 
-from ..blast import BlastRadius, blast_radius, walk
+from ..blast import BlastRadius, walk
 from ..catalog import FRAMEWORKS, Control
 from ..findings import AuditResult, Finding
 from ..graph import build_graph
 from ..inventory import Inventory
 from ..report.blast import render_mermaid
-from ..runbook import build_runbook
+from ..runbook import Step, build_runbook
 from ..scorecard import Scorecard, control_level
 from .escape import Raw, finalize, link, md, page_link
 
 MAX_DIAGRAM_NODES = 40
 WORST_GAPS = 20
+# Lines shown per runbook step (items, and gaps, each), and references per listed item:
+# a runbook page must not grow with the estate; `airready runbook MODEL` lists everything.
+RUNBOOK_LINES = 20
+_REF = re.compile(r"[a-z]+:[a-z0-9]([a-z0-9._-]*[a-z0-9])?")
 
 
 def slug(ref: str) -> str:
@@ -73,11 +77,17 @@ def _control_link(depth: int) -> Callable[[str, int], Raw]:
 
 def _trend(history: list[dict[str, Any]]) -> Raw | None:
     points = [(h.get("today"), (h.get("organization") or {}).get("score")) for h in history]
-    points = [(day, score) for day, score in points[-12:] if day and score is not None]
-    if len(points) < 2:
+    # A label and its score go in together or not at all (an edited history file may hold
+    # anything): a day that is not YYYY-MM-DD or a score that is not a number is left out.
+    kept: list[tuple[str, float]] = []
+    for day, score in points[-12:]:
+        if (isinstance(day, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", day)
+                and isinstance(score, int | float) and not isinstance(score, bool)):
+            kept.append((day, score))
+    if len(kept) < 2:
         return None
-    labels = ", ".join(f'"{day}"' for day, _ in points if re.fullmatch(r"[\d-]+", str(day)))
-    scores = ", ".join(str(int(score)) for _, score in points)
+    labels = ", ".join(f'"{day}"' for day, _ in kept)
+    scores = ", ".join(str(int(score)) for _, score in kept)
     text = ("xychart-beta\n  title \"Organisation readiness score\"\n"
             f"  x-axis [{labels}]\n  y-axis \"score\" 0 --> 100\n  line [{scores}]")
     return fence(text, "mermaid")
@@ -151,7 +161,9 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
     for model_card in sorted(card.models, key=lambda c: c.ref):
         model = inventory.entities[model_card.ref]
         spec = model.spec
-        radius = blast_radius(graph, inventory, model.ref, "prompt_injection")
+        # Only the walk: the diagram needs no "act on" list (blast_radius would build one).
+        radius = BlastRadius(model.ref, "prompt_injection", False,
+                             walk(graph, model.ref, "prompt_injection"), {})
         blast, total = _diagram(radius)
         users = (f"{spec.users.count:,} {spec.users.audience or ''}".strip()
                  if spec.users and spec.users.count is not None else "not recorded")
@@ -164,13 +176,42 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
             blast_more=total > MAX_DIAGRAM_NODES,
             passing=[f for f in by_target.get(model.ref, []) if f.state == "pass"])
         book = build_runbook(graph, inventory, model.ref)
-        yield render("runbook.md.j2", f"runbooks/{slug(model.ref)}.md", book=book)
+        yield render("runbook.md.j2", f"runbooks/{slug(model.ref)}.md", book=book,
+                     steps=[_bounded(step) for step in book.steps])
     yield from _control_pages(render, result)
     yield render("frameworks.md.j2", "frameworks.md")
     yield _organization_page(render, result, card)
     yield render("incidents.md.j2", "incidents/index.md", incidents=_incident_rows(inventory))
     yield render("risk-register.md.j2", "risk-register.md",
                  risks=sorted(inventory.of_kind("Risk"), key=lambda r: r.ref))
+
+
+@dataclass
+class _StepView:
+    """A runbook step as the site shows it: at most RUNBOOK_LINES items and gaps."""
+
+    minutes: str
+    title: str
+    items: list[str]
+    gaps: list[str]
+    more_items: int
+    more_gaps: int
+
+
+def _shorten(item: str) -> str:
+    """A long list of references ("systems it can act on: a, b, ...") cut short."""
+    head, sep, rest = item.partition(": ")
+    refs = rest.split(", ")
+    if not sep or len(refs) <= RUNBOOK_LINES or not all(_REF.fullmatch(r) for r in refs):
+        return item
+    return f"{head}: {', '.join(refs[:RUNBOOK_LINES])} and {len(refs) - RUNBOOK_LINES} more"
+
+
+def _bounded(step: Step) -> _StepView:
+    return _StepView(step.minutes, step.title,
+                     [_shorten(item) for item in step.items[:RUNBOOK_LINES]],
+                     step.gaps[:RUNBOOK_LINES], max(0, len(step.items) - RUNBOOK_LINES),
+                     max(0, len(step.gaps) - RUNBOOK_LINES))
 
 
 def _tidy(text: str) -> str:

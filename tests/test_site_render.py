@@ -1,0 +1,499 @@
+"""The auditor site's Markdown: every page, byte-identical rebuilds, inventory text that
+stays text, and pages that do not grow with the estate.  No browser: the HTML checks
+convert the Markdown with the extensions site/mkdocs.yml lists, as MkDocs does.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from sitekit import (
+    HOSTILE,
+    HOSTILE_BLOCK,
+    MERMAID_JS,
+    PAYLOADS,
+    REPO,
+    TODAY,
+    add_probe,
+    build,
+    build_some_html,
+    cells,
+    copy_example,
+    docs,
+    make_hostile,
+    markdown_to_html,
+    pages,
+    parse_html,
+    split_fences,
+    synth,
+    tables,
+    visible_text,
+)
+
+from airready.runbook import Step
+from airready.sitegen import build as sitebuild
+from airready.sitegen import escape
+from airready.sitegen.escape import Raw, link, md, page_link
+from airready.sitegen.pages import RUNBOOK_LINES, _bounded, _shorten, _trend, fence
+
+MARKUP_IN_TEXT = escape._SPECIAL  # what md() must neutralise
+
+
+def _example_models() -> list[str]:
+    names = []
+    for path in sorted((REPO / "inventory").rglob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if doc and doc.get("kind") == "Model" and not doc["metadata"].get("external"):
+                names.append(doc["metadata"]["name"])
+    return names
+
+
+def _example_controls() -> list[str]:
+    """The built-in catalog's controls and the example project's own (controls/)."""
+    ids = []
+    for path in sorted([*(REPO / "airready" / "catalog").glob("*.yaml"),
+                        *(REPO / "controls").rglob("*.yaml")]):
+        ids += [doc["id"] for doc in yaml.safe_load_all(path.read_text(encoding="utf-8"))
+                if doc]
+    return ids
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    project = copy_example(tmp_path_factory.mktemp("example"))
+    build(project)
+    return pages(project)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    project = make_hostile(tmp_path_factory.mktemp("hostile"))
+    build(project)
+    return pages(project)
+
+
+# --- every page ----------------------------------------------------------------------
+
+def test_every_page_is_written(example: dict[str, str]) -> None:
+    models = _example_models()
+    controls = _example_controls()
+    assert models and controls
+    expected = {"index.md", "models/index.md", "controls/index.md", "frameworks.md",
+                "organization.md", "incidents/index.md", "risk-register.md",
+                *(f"models/model-{name}.md" for name in models),
+                *(f"runbooks/model-{name}.md" for name in models),
+                *(f"controls/{control}.md" for control in controls)}
+    assert set(example) == expected
+
+
+def test_a_model_page_has_every_part(example: dict[str, str]) -> None:
+    page = example["models/model-support-assistant.md"]
+    assert page.startswith(f"---\nairready_today: {TODAY}\n---\n# model:support-assistant\n")
+    for heading in ("## Gaps", "## Lineage", "## Blast radius", "## Passing controls"):
+        assert f"\n{heading}\n" in page
+    assert "| owner | team:applied-ml |" in page
+    assert "[first-hour runbook](../runbooks/model-support-assistant.md)" in page
+    fences = split_fences(page).fences
+    assert [f.lang for f in fences] == ["mermaid", "mermaid"]  # lineage, blast radius
+    assert fences[1].lines[0] == "flowchart LR"
+    assert any("acts_through" in line for line in fences[1].lines)
+    assert "\nNo failing controls.\n" in page
+
+
+def test_model_gaps_come_with_their_fix(example: dict[str, str]) -> None:
+    page = example["models/model-fraud-scorer.md"]
+    section = page.split("\n## Gaps\n", 1)[1].split("\n## Lineage\n", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| severity | control | target | where | what was found | fix |"
+    critical = next(row for row in rows if row.startswith("| critical |"))
+    assert "[AIR-RB-001](../controls/AIR-RB-001.md)" in critical
+    assert "inventory/models/fraud.yaml:" in critical
+    assert critical.rstrip(" |").endswith("Record the last version known to behave, and keep "
+                                           "its artifact.")
+    assert any("(waived)" in row for row in rows)
+
+
+def test_a_control_page_has_every_part(example: dict[str, str]) -> None:
+    page = example["controls/AIR-DOC-001.md"]
+    for heading in ("## Why it matters", "## What it checks", "## How to fix it",
+                    "## References", "## Results", "## Examples"):
+        assert f"\n{heading}\n" in page
+    assert "- ISO/IEC 42001:2023: A.6.2.7" in page
+    fences = split_fences(page)
+    assert not fences.unclosed
+    assert [f.lang for f in fences.fences] == ["yaml"] * 4  # check, fix, pass, fail
+    passing, failing = (yaml.safe_load_all("\n".join(f.lines)) for f in fences.fences[2:])
+    assert next(passing)["spec"]["architecture"]["data_flow"]
+    assert "data_flow" not in next(failing)["spec"]["architecture"]
+
+
+def test_index_pages_link_every_model_and_control(example: dict[str, str]) -> None:
+    models = example["models/index.md"]
+    for name in _example_models():
+        assert f"[model:{name}](../models/model-{name}.md)" in models
+    controls = example["controls/index.md"]
+    for control in _example_controls():
+        assert f"[{control}](../controls/{control}.md)" in controls
+    frameworks = example["frameworks.md"]
+    for title in ("NIST AI RMF", "ISO/IEC 42001", "OWASP", "MITRE ATLAS", "EU AI Act"):
+        assert f"## {title}" in frameworks
+
+
+def test_runbook_page_names_people_and_links_back(example: dict[str, str]) -> None:
+    page = example["runbooks/model-support-assistant.md"]
+    assert "[the model](../models/model-support-assistant.md)" in page
+    assert page.count("\n## Minute ") == 6
+    assert "incident commander: person:" in page
+
+
+def test_links_between_pages_resolve(example: dict[str, str]) -> None:
+    for path, text in example.items():
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith("https://"):
+                continue
+            resolved = os.path.normpath(os.path.join(os.path.dirname(path), target))
+            assert resolved.split("#")[0] in example, f"{path}: dead link {target}"
+
+
+# --- deterministic --------------------------------------------------------------------
+
+def _build_elsewhere(project: Path, seed: str) -> subprocess.Popen[bytes]:
+    path = os.pathsep.join(x for x in (str(REPO), os.environ.get("PYTHONPATH")) if x)
+    env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": path}  # this checkout
+    env.pop("AIRREADY_TODAY", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "airready", "site", "build", "--project", str(project),
+         "--today", TODAY, "--markdown-only"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_same_inputs_build_byte_identical_markdown(tmp_path: Path,
+                                                   example: dict[str, str]) -> None:
+    """Two processes with different hash seeds, in two folders: the same bytes."""
+    first = copy_example(tmp_path / "one" / "project")
+    second = copy_example(tmp_path / "two" / "elsewhere")
+    runs = [_build_elsewhere(first, "1"), _build_elsewhere(second, "2")]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err.decode()
+    one, two = docs(first), docs(second)
+    assert one.keys() == two.keys()
+    different = [path for path in one if one[path] != two[path]]
+    assert not different
+    # and the same as this process built (another hash seed again)
+    assert {p: t.decode() for p, t in one.items() if p.endswith(".md")} == example
+
+
+def test_rebuild_changes_nothing(tmp_path: Path) -> None:
+    project = copy_example(tmp_path / "project")
+    build(project, mermaid=MERMAID_JS if MERMAID_JS.is_file() else None)
+    before = {p: (project / "site" / "docs" / p).stat().st_mtime_ns for p in docs(project)}
+    stale = project / "site" / "docs" / "models" / "model-removed.md"
+    stale.write_text("# gone\n", encoding="utf-8")
+    build(project, mermaid=MERMAID_JS if MERMAID_JS.is_file() else None)
+    after = {p: (project / "site" / "docs" / p).stat().st_mtime_ns for p in docs(project)}
+    assert after == before  # nothing rewritten, the stale page removed
+
+
+# --- hostile inventory text -----------------------------------------------------------
+
+MERMAID_LINE = re.compile(
+    r'(flowchart LR|xychart-beta'
+    r'|  n\d+\["[a-z]+:[a-z0-9._-]+"\]'
+    r'|  n0\(\["[a-z]+:[a-z0-9._-]+"\]\)'
+    r'|  n\d+ -->\|[a-z_]+\| n\d+'
+    r'|  title "Organisation readiness score"|  x-axis \[[\d", -]*\]'
+    r'|  y-axis "score" 0 --> 100|  line \[[\d, ]*\])')
+LINK_TARGET = re.compile(r"(?<!\\)\]\(([^)]*)\)")
+SAFE_TARGET = re.compile(r"(\.\./)*[A-Za-z0-9./_-]+\.md(#[a-z0-9_-]+)?|https?://[^\s<>\"'`()]+")
+
+
+def _prose_and_fences(pages_: dict[str, str]) -> Iterator[tuple[str, list[str], list]]:
+    for path, text in sorted(pages_.items()):
+        parsed = split_fences(text)
+        assert not parsed.unclosed, f"{path}: a fence never closes"
+        yield path, parsed.prose, parsed.fences
+
+
+def test_hostile_text_opens_no_markup_in_markdown(hostile: dict[str, str]) -> None:
+    for path, prose, fences in _prose_and_fences(hostile):
+        body = "\n".join(prose)
+        assert "<" not in body and ">" not in body.replace("-->", ""), path
+        assert "{:" not in body, path  # attribute lists (Mermaid only runs in fences)
+        for target in LINK_TARGET.findall(body):
+            assert SAFE_TARGET.fullmatch(target), f"{path}: link to {target!r}"
+            assert "javascript" not in target.lower()
+        for fence_ in fences:
+            assert fence_.lang in ("mermaid", "yaml"), path
+            if fence_.lang == "mermaid":
+                for line in fence_.lines:
+                    assert MERMAID_LINE.fullmatch(line), f"{path}: mermaid line {line!r}"
+
+
+def test_hostile_text_keeps_tables_balanced(hostile: dict[str, str]) -> None:
+    count = 0
+    for path, prose, _ in _prose_and_fences(hostile):
+        for table in tables(prose):
+            count += 1
+            width = cells(table[0])
+            assert re.fullmatch(r"\|(-+:?\|)+", table[1]), f"{path}: {table[1]}"
+            assert cells(table[1]) == width
+            for row in table[2:]:
+                assert cells(row) == width, f"{path}: unbalanced row {row[:120]}"
+    assert count > 100
+
+
+ALLOWED_TAGS = {"h1", "h2", "h3", "p", "a", "strong", "em", "code", "pre", "span", "div",
+                "table", "thead", "tbody", "tr", "th", "td", "ul", "ol", "li"}
+ALLOWED_ATTRS = {"href", "class", "id", "title", "style"}
+
+
+def test_hostile_text_renders_as_text_in_html(hostile: dict[str, str]) -> None:
+    for path, text in sorted(hostile.items()):
+        converted = markdown_to_html(text)
+        assert "<script" not in converted and "<img" not in converted, path
+        assert "<!--" not in converted, path
+        for tag, attrs in parse_html(converted).tags:
+            assert tag in ALLOWED_TAGS, f"{path}: <{tag}>"
+            assert set(attrs) <= ALLOWED_ATTRS, f"{path}: <{tag} {attrs}>"
+            for name in ("href", "src"):
+                value = attrs.get(name) or ""
+                assert not value.strip().lower().startswith(("javascript", "data", "vbscript"))
+            if tag == "td" or tag == "th":
+                assert attrs.get("style") in (None, "text-align: right;"), attrs
+            if tag == "div":
+                assert attrs.get("class") in ("highlight", "language-mermaid"), attrs
+
+
+def test_hostile_strings_show_verbatim(hostile: dict[str, str]) -> None:
+    folded_block = " ".join(HOSTILE_BLOCK.split())
+    model = visible_text(markdown_to_html(hostile["models/model-hostile-probe.md"]))
+    assert HOSTILE in model and folded_block in model
+    for payload in PAYLOADS:
+        assert payload in model
+    organization = visible_text(markdown_to_html(hostile["organization.md"]))
+    assert HOSTILE in organization and "| cell | split |" in organization
+    runbook = visible_text(markdown_to_html(hostile["runbooks/model-hostile-probe.md"]))
+    assert f"deployed version: {HOSTILE}" in runbook
+    control = markdown_to_html(hostile["controls/EVIL-XSS-001.md"])
+    assert HOSTILE in visible_text(control)
+    # the remediation example, ``` and all, is one YAML block that shows it verbatim
+    assert "````" in visible_text(control) and "A-->B[<b>x</b>]" in visible_text(control)
+    risks = visible_text(markdown_to_html(hostile["risk-register.md"]))
+    assert HOSTILE in risks
+
+
+def test_hostile_model_links_only_to_http(hostile: dict[str, str]) -> None:
+    page = hostile["models/model-hostile-probe.md"]
+    links = [line for line in page.splitlines() if line.startswith("| link |")]
+    assert len(links) == 6
+    targets = [t for line in links for t in LINK_TARGET.findall(line)]
+    assert targets == ["https://ok.example/a_%28b%29?q=1"]
+
+
+# --- escape.py ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [*PAYLOADS, HOSTILE, HOSTILE_BLOCK, "a_b*c*", "# heading",
+                                  "!!! note", "[TOC]", "&lt;script&gt;", "\\`x`", "~~x~~"])
+def test_md_renders_as_the_same_text(text: str) -> None:
+    escaped = md(text)
+    assert not set(escaped) & (set(MARKUP_IN_TEXT) - {"&", "#"})
+    assert html.unescape(escaped) == " ".join(text.split())
+    converted = markdown.markdown(escaped, extensions=["tables", "toc"])
+    tags = parse_html(converted).tags
+    assert [tag for tag, _ in tags] == ["p"]
+    assert visible_text(converted) == " ".join(text.split())
+
+
+def test_md_every_special_character_is_a_reference() -> None:
+    for char in "\\`*_{}[]()<>#|!~&\"":
+        assert md(char) == f"&#{ord(char)};"
+    assert md("a\n\n  b\tc") == "a b c"
+    assert md(None) == ""
+    assert md(3) == "3"
+    assert md(Raw("**kept**")) == "**kept**"
+    assert escape.finalize(True) == "True" and escape.finalize(2.5) == "2.5"
+    assert escape.finalize("<b>") == "&#60;b&#62;"
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "JAVASCRIPT:alert(1)", " https://x.example", "data:text/html,x",
+    "vbscript:x", "https://", "https:///path", "https://x.example/\"onload=x",
+    "https://x.example/<script>", "https://x.example/a b", "https://x.example/'x'",
+    "https://x.example/`x`", "//x.example", "ftp://x.example", "https://x.example/\n",
+    "https://x.example/\nhttps://y.example",
+])
+def test_link_keeps_unsafe_urls_as_text(url: str) -> None:
+    out = link("docs", url)
+    assert isinstance(out, Raw)
+    assert "](" not in out
+    converted = markdown.markdown(out)
+    assert [tag for tag, _ in parse_html(converted).tags] == ["p"]
+    assert visible_text(converted) == f"docs ({' '.join(url.split())})"
+
+
+def test_link_makes_http_links_with_quoted_targets() -> None:
+    assert link("Runbook", "https://wiki.example/a") == "[Runbook](https://wiki.example/a)"
+    assert link("[x](y)", "http://x.example/a_(b)?q=1&r=2#f") == (
+        "[&#91;x&#93;&#40;y&#41;](http://x.example/a_%28b%29?q=1&r=2#f)")
+    converted = markdown.markdown(link("<b>", "https://x.example/p?a=1"))
+    (tag, attrs), = parse_html(converted).tags[1:]
+    assert tag == "a" and attrs == {"href": "https://x.example/p?a=1"}
+    assert visible_text(converted) == "<b>"
+    assert link("same", "same") == "same"
+    assert link("text", None) == "text"
+
+
+def test_page_link_quotes_the_path() -> None:
+    assert page_link("AIR-X-001", "../controls/AIR-X-001.md") == (
+        "[AIR-X-001](../controls/AIR-X-001.md)")
+    assert page_link("a_b", "x y).md") == "[a&#95;b](x%20y%29.md)"
+
+
+@pytest.mark.parametrize("body", ["plain: yes", "a: ```", "a: |\n  ````\n  ```\n",
+                                  "```\n<script>alert(1)</script>\n```", "``````"])
+def test_fence_is_never_closed_early(body: str) -> None:
+    block = fence(body, "yaml")
+    parsed = split_fences(block)
+    assert not parsed.unclosed and not parsed.prose
+    (only,) = parsed.fences
+    assert only.lang == "yaml" and "\n".join(only.lines) == body.rstrip()
+    converted = markdown_to_html(block)
+    tags = [tag for tag, _ in parse_html(converted).tags]
+    assert "script" not in tags and tags.count("pre") == 1
+    assert visible_text(converted) == " ".join(body.split())
+
+
+# --- pages do not grow with the estate --------------------------------------------------
+
+def _estate(root: Path, models: int) -> Path:
+    project = synth(root, models)
+    add_probe(project)
+    build(project, mermaid=MERMAID_JS if MERMAID_JS.is_file() else None)
+    return project
+
+
+def _nav(page: str) -> str:
+    """Material's tabs and primary navigation (every <nav> but the page's own contents)."""
+    found = []
+    for match in re.finditer(r'<nav class="md-(tabs|nav md-nav--primary)', page):
+        depth, position = 0, match.start()
+        for tag in re.finditer(r"<(/?)nav\b", page[position:]):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                found.append(page[position:position + tag.end()])
+                break
+    assert len(found) == 2
+    return "\n".join(found)
+
+
+HTML_PAGES = {"index.md", "models/index.md", "models/model-size-probe.md",
+              "runbooks/model-size-probe.md"}
+
+
+@pytest.fixture(scope="module")
+def estates(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """20 and 200 models plus the probe, as Markdown; the HTML of 20 by a full build,
+    of 200 by MkDocs writing only HTML_PAGES (a full build of 480 pages is too slow)."""
+    small = _estate(tmp_path_factory.mktemp("estate20"), 20)
+    sitebuild.run_mkdocs(small / "site" / "mkdocs.yml")
+    large = _estate(tmp_path_factory.mktemp("estate200"), 200)
+    build_some_html(large, HTML_PAGES)
+    written = {p.relative_to(large / "site" / "public").as_posix()
+               for p in (large / "site" / "public").rglob("*.html")}
+    assert written == {p.replace(".md", ".html") for p in HTML_PAGES} | {"404.html"}
+    return {20: small, 200: large}
+
+
+def test_model_and_runbook_pages_do_not_grow_with_the_estate(estates: dict[int, Path]) -> None:
+    small, large = (pages(estates[count]) for count in (20, 200))
+    probe = "models/model-size-probe.md"
+    assert small[probe] == large[probe]
+    runbook = probe.replace("models/", "runbooks/")
+    assert abs(len(small[runbook]) - len(large[runbook])) < 200  # names of people differ
+
+    def biggest(pages_: dict[str, str], folder: str) -> int:
+        return max(len(t) for p, t in pages_.items()
+                   if p.startswith(folder) and not p.endswith("index.md"))
+
+    for folder in ("models/", "runbooks/"):  # bounded, whoever is largest
+        assert biggest(large, folder) < 2 * biggest(small, folder) + 4000, folder
+    # a runbook lists at most RUNBOOK_LINES items and gaps a step, then says how many more
+    cut = 0
+    for path, text in large.items():
+        if not path.startswith("runbooks/"):
+            continue
+        for step in text.split("\n## Minute ")[1:]:
+            lines = [line for line in step.splitlines() if line.startswith("- ")]
+            assert len(lines) <= 2 * RUNBOOK_LINES + 2, path
+            assert all(len(line) < 3000 for line in lines), path
+            cut += sum(" more" in line for line in lines)
+    assert cut  # the 200-model estate reaches far enough to need it
+
+
+def test_runbook_lists_are_cut_with_a_count() -> None:
+    step = Step("15-30", "Contain", [f"revoke credential:c{i}: by hand" for i in range(25)],
+                [f"credential:g{i} has no revocation procedure" for i in range(3)])
+    step.items.append("systems it can act on: " + ", ".join(f"tool:t{i}" for i in range(30)))
+    view = _bounded(step)
+    assert len(view.items) == RUNBOOK_LINES and view.more_items == 6
+    assert view.gaps == step.gaps and view.more_gaps == 0
+    assert _shorten(step.items[-1]) == ("systems it can act on: "
+                                        + ", ".join(f"tool:t{i}" for i in range(20))
+                                        + " and 10 more")
+    prose = "involve legal when: " + ", ".join(["any exposure of personal data"] * 30)
+    assert _shorten(prose) == prose  # only lists of references are cut
+
+
+def test_trend_keeps_labels_and_scores_together() -> None:
+    history = [{"today": f"2026-0{i}-01", "organization": {"score": 60 + i}}
+               for i in range(1, 4)]
+    history += [{"today": '2026-05-01"] click', "organization": {"score": 1}},
+                {"today": "2026-05-02", "organization": {"score": "70]\n  line [1"}},
+                {"today": "2026-05-03", "organization": {"score": True}},
+                {"today": "2026-05-04", "organization": {}}]
+    block = _trend(history)
+    assert block is not None
+    (only,) = split_fences(block).fences
+    assert only.lang == "mermaid"
+    assert '  x-axis ["2026-01-01", "2026-02-01", "2026-03-01"]' in only.lines
+    assert "  line [61, 62, 63]" in only.lines
+    assert all(MERMAID_LINE.fullmatch(line) for line in only.lines)
+    assert _trend(history[:1]) is None
+
+
+def test_html_model_page_and_nav_do_not_grow(estates: dict[int, Path]) -> None:
+    html_pages = {count: estates[count] / "site" / "public" for count in estates}
+    probe = {count: (public / "models" / "model-size-probe.html").read_text(encoding="utf-8")
+             for count, public in html_pages.items()}
+    assert probe[20] == probe[200]
+    for count, public in html_pages.items():
+        for page in ("index.html", "models/index.html", "models/model-size-probe.html"):
+            nav = _nav((public / page).read_text(encoding="utf-8"))
+            assert "model-size-probe" not in nav and "runbooks/" not in nav
+            assert nav.count("<a ") < 30, (count, page)
+    navs = {count: _nav((public / "index.html").read_text(encoding="utf-8"))
+            for count, public in html_pages.items()}
+    assert navs[20] == navs[200]
+
+
+def test_index_pages_grow_linearly(estates: dict[int, Path]) -> None:
+    small, large = (pages(estates[count]) for count in (20, 200))
+    rows = {count: [line for line in pages(estates[count])["models/index.md"].splitlines()
+                    if line.startswith("| [model:")] for count in estates}
+    assert (len(rows[20]), len(rows[200])) == (21, 201)  # the probe too
+    per_model = (len(large["models/index.md"]) - len(small["models/index.md"])) / 180
+    assert 50 < per_model < 600
+    html_index = {count: (estates[count] / "site" / "public" / "models" / "index.html")
+                  .stat().st_size for count in estates}
+    per_model_html = (html_index[200] - html_index[20]) / 180
+    assert 100 < per_model_html < 2000

@@ -341,9 +341,24 @@ class Reach:
     external_users: bool
 
 
+def injection_reach(graph: nx.DiGraph, inventory: Inventory, ref: str
+                    ) -> tuple[list[Reached], dict[str, Any]]:
+    """What a manipulated model reaches and whom to act on, computed once per graph.
+
+    The scorecard (required levels), the runbooks and the site all ask this of every
+    model; the answer depends only on the graph, so it is kept with it.
+    """
+    cache: dict[str, tuple[list[Reached], dict[str, Any]]] = graph.graph.setdefault(
+        "injection_reach", {})
+    found = cache.get(ref)
+    if found is None:
+        reached = walk(graph, ref, "prompt_injection")
+        found = cache[ref] = (reached, actions(inventory, ref, reached, None))
+    return found
+
+
 def model_reach(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Reach:
-    reached = walk(graph, ref, "prompt_injection")
-    act = actions(inventory, ref, reached, None)
+    _, act = injection_reach(graph, inventory, ref)
     model = inventory.entities[ref]
     external = bool(model.spec.users and model.spec.users.audience == "external")
     return Reach(len(act["write_tools"]), act["sensitive_data"], act["users"], external)

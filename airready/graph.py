@@ -79,7 +79,11 @@ def build_graph(inventory: Inventory) -> nx.DiGraph:
     order whatever the files' layout: walks then break ties between equally short paths
     toward the lexicographically smallest one, the same on every machine.
     """
+    cached = inventory.derived.get("graph")
+    if cached is not None:  # the inventory does not change once loaded: build it once
+        return cached
     graph = nx.DiGraph()
+    inventory.derived["graph"] = graph
     for ref, entity in inventory.entities.items():
         graph.add_node(ref, kind=entity.kind)
     found: dict[tuple[str, str], tuple[str, set[str], EdgeSource]] = {}

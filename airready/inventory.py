@@ -21,6 +21,8 @@ class Inventory:
     declared: set[str] = field(default_factory=set)
     _by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
     _references: dict[str, list[Any]] = field(default_factory=dict)
+    # Values computed from the entities once they are all loaded (the graph).
+    derived: dict[str, Any] = field(default_factory=dict)
 
     def add(self, entity: Entity, source: SourceDoc) -> None:
         self.entities[entity.ref] = entity

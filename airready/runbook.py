@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from .blast import WRITE_ACTIONS, actions, walk
+from .blast import WRITE_ACTIONS, injection_reach
 from .inventory import Inventory
 from .kinds import Entity
 
@@ -72,8 +72,7 @@ def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Runbook:
     model = inventory.entities[ref]
     spec = model.spec
     org = inventory.organization
-    reached = walk(graph, ref, "prompt_injection")
-    act = actions(inventory, ref, reached, None)
+    reached, act = injection_reach(graph, inventory, ref)
     title = model.metadata.title or model.name
 
     confirm = Step("0-5", "Confirm the incident is real, not a false positive")

@@ -63,15 +63,16 @@ def _stamp(models: int, seed: int) -> str:
     return f"models={models} seed={seed} synth={hashlib.sha256(source).hexdigest()}\n"
 
 
-def project_for(models: int, seed: int) -> Path:
-    """The cached synthetic project for ``models``; regenerated when synth.py changes."""
-    target = OUT / f"models-{models}-seed-{seed}"
+def project_for(models: int, seed: int, out: Path = OUT) -> Path:
+    """The cached synthetic project for ``models`` under ``out``; regenerated when synth.py
+    changes."""
+    target = out / f"models-{models}-seed-{seed}"
     stamp = _stamp(models, seed)
     stamp_file = target / STAMP
     if stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp:
         return target
-    OUT.mkdir(parents=True, exist_ok=True)
-    staging = OUT / f".{target.name}.tmp-{os.getpid()}"
+    out.mkdir(parents=True, exist_ok=True)
+    staging = out / f".{target.name}.tmp-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
     started = time.perf_counter()

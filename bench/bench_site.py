@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
 import os
 import platform
 import shutil
@@ -50,10 +49,9 @@ REPO = HERE.parent
 # This checkout's airready, whichever copy pip last installed in editable mode.
 sys.path[:0] = [str(HERE), str(REPO)]
 
-import synth  # noqa: E402  (bench/ is not a package)
+import bench_load  # noqa: E402  (bench/ is not a package)
 
 OUT = HERE / "out" / "site"
-STAMP = ".synth-stamp"
 TARGET = 1.5
 TODAY = "2026-11-01"
 MERMAID = REPO / "site" / "assets" / "mermaid.min.js"
@@ -61,11 +59,6 @@ PROSE = ("the model reads every ticket and drafts a reply that a person approves
          "it is sent while the gateway logs each request with its user and session so an "
          "incident responder can replay what happened and revoke what it held")
 WORDS = PROSE.split()
-
-
-def _stamp(models: int, seed: int) -> str:
-    source = (HERE / "synth.py").read_bytes()
-    return f"models={models} seed={seed} synth={hashlib.sha256(source).hexdigest()}\n"
 
 
 def _site_config(project: Path) -> None:
@@ -79,24 +72,8 @@ def _site_config(project: Path) -> None:
 
 
 def project_for(models: int, seed: int) -> Path:
-    """The cached synthetic project for ``models``; regenerated when synth.py changes."""
-    target = OUT / f"models-{models}-seed-{seed}"
-    stamp = _stamp(models, seed)
-    stamp_file = target / STAMP
-    if not (stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp):
-        OUT.mkdir(parents=True, exist_ok=True)
-        staging = OUT / f".{target.name}.tmp-{os.getpid()}"
-        if staging.exists():
-            shutil.rmtree(staging)
-        started = time.perf_counter()
-        counts = synth.generate(staging, models, seed)
-        (staging / STAMP).write_text(stamp, encoding="utf-8")
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-        print(f"  generated N={models}: {counts['files']} files, "
-              f"{counts['bytes'] / 1e6:.1f} MB in {time.perf_counter() - started:.1f}s "
-              f"-> {target}", file=sys.stderr)
+    """The cached synthetic project (bench_load's generator) with the site config copied in."""
+    target = bench_load.project_for(models, seed, OUT)
     _site_config(target)
     return target
 

@@ -86,23 +86,69 @@ class BlastRadius:
 
 
 def walk(graph: nx.DiGraph, start: str, scenario: str | None = None, reverse: bool = False,
-         depth: int | None = None) -> list[Reached]:
+         depth: int | None = None, limit: int | None = None) -> list[Reached]:
     """Everything reachable from ``start``, each with one shortest path, in BFS order.
 
     ``scenario`` restricts the walk to the edges (and directions) of SCENARIOS,
-    ``reverse`` walks every edge backwards, ``depth`` stops after that many hops.
+    ``reverse`` walks every edge backwards, ``depth`` stops after that many hops, and
+    ``limit`` after that many entities (the nearest ones: the first of the full walk).
     Between equally short paths the first found wins; a graph from build_graph keeps
     every adjacency sorted, so that is the lexicographically smallest path.
     """
+    return walk_edges(graph, start, _edges_of(scenario), reverse, depth, limit)
+
+
+def walk_edges(graph: nx.DiGraph, start: str, allowed: set[tuple[str, str]] | None,
+               reverse: bool = False, depth: int | None = None,
+               limit: int | None = None) -> list[Reached]:
+    """walk() along a set of (edge type, direction) pairs of one's own; None is every edge."""
     if start not in graph:
         raise KeyError(f"{start} is not in the graph")
-    if scenario is None:
-        return _walk_all(graph, start, reverse, depth)
-    return _walk_scenario(graph, start, SCENARIOS[scenario]["edges"], reverse, depth)
+    stop = len(graph) if limit is None else limit
+    if allowed is None:
+        return _walk_all(graph, start, reverse, depth, stop)
+    return _walk_scenario(graph, start, allowed, reverse, depth, stop)
+
+
+def _edges_of(scenario: str | None) -> set[tuple[str, str]] | None:
+    return None if scenario is None else SCENARIOS[scenario]["edges"]
+
+
+def reach(graph: nx.DiGraph, start: str, scenario: str | None = None) -> list[str]:
+    """The entities walk() reaches, in the same order, without building their paths.
+
+    For callers that need only who is reached (the scorecard's required level, the
+    runbook's act-on lists): about a third of the cost of a walk with paths.
+    """
+    allowed = _edges_of(scenario)
+    if start not in graph:
+        raise KeyError(f"{start} is not in the graph")
+    if allowed is not None and any(d == REVERSE for _, d in allowed):
+        return [r.ref for r in walk(graph, start, scenario)]
+    along = None if allowed is None else frozenset(e for e, _ in allowed)
+    ahead = graph._succ
+    seen = {start}
+    mark = seen.add
+    order: list[str] = []
+    keep = order.append
+    frontier = [start]
+    while frontier:
+        following: list[str] = []
+        follow = following.append
+        for ref in frontier:
+            for other, data in ahead[ref].items():
+                if other in seen or (along is not None and data["edge"] not in along
+                                     and _edge_of(data, along) is None):
+                    continue
+                mark(other)
+                keep(other)
+                follow(other)
+        frontier = following
+    return order
 
 
 def _walk_all(graph: nx.DiGraph, start: str, reverse: bool,
-              depth: int | None) -> list[Reached]:
+              depth: int | None, stop: int) -> list[Reached]:
     """Every edge, one direction: the hot path, so it reads the adjacency directly.
 
     A child's path is its parent's plus one (one C-level copy, no walking back up the
@@ -124,6 +170,8 @@ def _walk_all(graph: nx.DiGraph, start: str, reverse: bool,
         following: list[Reached] = []
         follow = following.append
         for entry in frontier:
+            if len(reached) >= stop:
+                return reached if len(reached) <= stop else reached[:stop]
             around = ahead[entry.ref]
             path, edges = entry.path, entry.edges
             for other in around:
@@ -134,7 +182,7 @@ def _walk_all(graph: nx.DiGraph, start: str, reverse: bool,
                     keep(found)
                     follow(found)
         frontier = following
-    return reached
+    return reached if len(reached) <= stop else reached[:stop]
 
 
 def _edge_of(data: dict[str, Any], wanted: frozenset[str]) -> str | None:
@@ -148,12 +196,13 @@ def _edge_of(data: dict[str, Any], wanted: frozenset[str]) -> str | None:
 
 
 def _walk_scenario(graph: nx.DiGraph, start: str, allowed: set[tuple[str, str]],
-                   reverse: bool, depth: int | None) -> list[Reached]:
+                   reverse: bool, depth: int | None, stop: int) -> list[Reached]:
     """Only the edges a scenario follows, each in its direction (reversed by ``reverse``)."""
     along = frozenset(e for e, d in allowed if d == FORWARD)
     back = frozenset(e for e, d in allowed if d == REVERSE)
     if back:
-        return _walk_both_ways(graph, start, along, back, reverse, depth)
+        both = _walk_both_ways(graph, start, along, back, reverse, depth)
+        return both if len(both) <= stop else both[:stop]
     ahead = graph._pred if reverse else graph._succ
     kinds = graph._node
     seen = {start}
@@ -169,6 +218,8 @@ def _walk_scenario(graph: nx.DiGraph, start: str, allowed: set[tuple[str, str]],
         following: list[Reached] = []
         follow = following.append
         for entry in frontier:
+            if len(reached) >= stop:
+                return reached if len(reached) <= stop else reached[:stop]
             path, edges = entry.path, entry.edges
             for other, data in ahead[entry.ref].items():
                 if other in seen:
@@ -184,7 +235,7 @@ def _walk_scenario(graph: nx.DiGraph, start: str, allowed: set[tuple[str, str]],
                 keep(found)
                 follow(found)
         frontier = following
-    return reached
+    return reached if len(reached) <= stop else reached[:stop]
 
 
 def _walk_both_ways(graph: nx.DiGraph, start: str, along: frozenset[str],
@@ -225,7 +276,7 @@ def blast_radius(graph: nx.DiGraph, inventory: Inventory, start: str,
                  scenario: str | None = None, reverse: bool = False,
                  depth: int | None = None, kinds: Iterable[str] = ()) -> BlastRadius:
     reached = walk(graph, start, scenario, reverse, depth)
-    act_on = actions(inventory, start, reached, scenario)
+    act_on = actions(inventory, start, (r.ref for r in reached), scenario)
     wanted = {k.lower() for k in kinds}
     if wanted:
         reached = [r for r in reached if r.kind.lower() in wanted]
@@ -256,35 +307,74 @@ def _owner_entry(inventory: Inventory, owner: str, owns: list[str]) -> dict[str,
     return entry
 
 
-def _vendors_of(entity: Entity) -> list[str]:
+_OWNED = frozenset({"Model", "Dataset", "Tool", "Component", "DataStore"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What actions() needs of one entity, read once per inventory.
+
+    Reading the same fields through pydantic for every model whose reach includes the
+    entity cost most of a site build: a missing attribute on a pydantic model is a slow
+    ``__getattr__`` fallback, and an estate's models reach hundreds of the same entities.
+    """
+
+    entity: Entity
+    owner: str | None
+    vendors: tuple[str, ...]
+    data_classes: tuple[str, ...]
+    writes: bool
+
+
+def _vendors_of(entity: Entity) -> tuple[str, ...]:
     spec = entity.spec
     if spec is None:
-        return []
-    found = [getattr(spec, name, None) for name in ("provider", "supplier", "issuer")]
-    return [v for v in found if isinstance(v, str) and v.startswith("vendor:")]
+        return ()
+    fields = type(spec).model_fields
+    found = [getattr(spec, name) for name in ("provider", "supplier", "issuer") if name in fields]
+    return tuple(v for v in found if isinstance(v, str) and v.startswith("vendor:"))
 
 
-def actions(inventory: Inventory, start: str, reached: list[Reached],
+def _facts(inventory: Inventory) -> dict[str, _Facts]:
+    cached: dict[str, _Facts] | None = inventory.derived.get("blast_facts")
+    if cached is not None:
+        return cached
+    facts = {}
+    for ref, entity in inventory.entities.items():
+        spec = entity.spec
+        fields = type(spec).model_fields if spec is not None else {}
+        facts[ref] = _Facts(
+            entity,
+            entity.metadata.owner if entity.kind in _OWNED else None,
+            _vendors_of(entity),
+            tuple(spec.data_classes or ()) if "data_classes" in fields else (),
+            entity.kind == "Tool" and spec is not None and bool(WRITE_ACTIONS & set(spec.actions)))
+    inventory.derived["blast_facts"] = facts
+    return facts
+
+
+def actions(inventory: Inventory, start: str, reached: Iterable[str],
             scenario: str | None) -> dict[str, Any]:
-    """Who and what to act on for the entities harm reaches (the start included)."""
-    refs = [start, *(r.ref for r in reached)]
-    entities = [inventory.entities[r] for r in refs if r in inventory.entities]
+    """Who and what to act on for the entities harm reaches (``start`` included).
+
+    ``reached`` is the references a walk reached, in its order.
+    """
+    facts = _facts(inventory)
+    found = [facts[r] for r in (start, *reached) if r in facts]
+    entities = [f.entity for f in found]
     models = [e for e in entities if e.kind == "Model"]
     owners: dict[str, list[str]] = {}
-    for entity in entities:
-        if entity.kind in ("Model", "Dataset", "Tool", "Component", "DataStore") and (
-                entity.metadata.owner):
-            owners.setdefault(entity.metadata.owner, []).append(entity.ref)
     vendors: dict[str, Entity] = {}
-    for entity in entities:
-        if entity.kind == "Vendor":
-            vendors[entity.ref] = entity
-        for vendor in _vendors_of(entity):
+    data_classes: set[str] = set()
+    for fact in found:
+        if fact.owner:
+            owners.setdefault(fact.owner, []).append(fact.entity.ref)
+        if fact.entity.kind == "Vendor":
+            vendors[fact.entity.ref] = fact.entity
+        for vendor in fact.vendors:
             if vendor in inventory.entities:
                 vendors[vendor] = inventory.entities[vendor]
-    data_classes: set[str] = set()
-    for entity in entities:
-        data_classes.update(getattr(entity.spec, "data_classes", None) or [])
+        data_classes.update(fact.data_classes)
     environments = [e for e in entities if e.kind == "Environment"]
     model_refs = {m.ref for m in models}
     playbooks = [p for p in inventory.of_kind("Playbook") if p.spec is not None  # external
@@ -307,8 +397,7 @@ def actions(inventory: Inventory, start: str, reached: list[Reached],
         "users": sum((m.spec.users.count or 0) for m in models if m.spec.users),
         "data_classes": sorted(data_classes),
         "sensitive_data": sorted(data_classes & SENSITIVE),
-        "write_tools": sorted(e.ref for e in entities if e.kind == "Tool"
-                              and WRITE_ACTIONS & set(e.spec.actions)),
+        "write_tools": sorted(f.entity.ref for f in found if f.writes),
         "playbooks": sorted(p.ref for p in playbooks),
         "no_rollback": sorted(m.ref for m in models if m.spec.provider is None and not (
             m.spec.rollback and m.spec.rollback.known_good_version)),
@@ -342,17 +431,17 @@ class Reach:
 
 
 def injection_reach(graph: nx.DiGraph, inventory: Inventory, ref: str
-                    ) -> tuple[list[Reached], dict[str, Any]]:
-    """What a manipulated model reaches and whom to act on, computed once per graph.
+                    ) -> tuple[list[str], dict[str, Any]]:
+    """What a manipulated model reaches (in walk order) and whom to act on, once per graph.
 
     The scorecard (required levels), the runbooks and the site all ask this of every
     model; the answer depends only on the graph, so it is kept with it.
     """
-    cache: dict[str, tuple[list[Reached], dict[str, Any]]] = graph.graph.setdefault(
+    cache: dict[str, tuple[list[str], dict[str, Any]]] = graph.graph.setdefault(
         "injection_reach", {})
     found = cache.get(ref)
     if found is None:
-        reached = walk(graph, ref, "prompt_injection")
+        reached = reach(graph, ref, "prompt_injection")
         found = cache[ref] = (reached, actions(inventory, ref, reached, None))
     return found
 

@@ -317,7 +317,7 @@ def test_a_scenario_follows_a_pair_by_any_type_it_carries():
 def all_forward(graph: nx.DiGraph, start: str, reverse: bool = False,
                 depth: int | None = None) -> list[Reached]:
     edges = {(e, blast.FORWARD) for e in EDGE_TYPES}
-    return blast._walk_scenario(graph, start, edges, reverse, depth)
+    return blast.walk_edges(graph, start, edges, reverse, depth)
 
 
 def test_the_fast_walk_and_the_scenario_walk_agree():
@@ -358,6 +358,28 @@ def test_paths_are_the_smallest_shortest_paths(seed: int):
             assert r.edges == [g.edges[a, b]["edge"] for a, b in steps]
             assert r.against == (reverse,) * r.depth
         assert reached == all_forward(graph, start, reverse)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_reach_is_the_walk_without_paths(seed: int):
+    """blast.reach (the scorecard's and runbooks' path-less walk) reaches the same, in order."""
+    graph = random_graph(seed, edges=90)
+    for start in sorted(graph):
+        assert blast.reach(graph, start) == [r.ref for r in walk(graph, start)]
+        for scenario in SCENARIOS:
+            assert blast.reach(graph, start, scenario) == [
+                r.ref for r in walk(graph, start, scenario)], (start, scenario)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_limit_keeps_the_nearest_of_the_full_walk(seed: int):
+    graph = random_graph(seed, edges=90)
+    for start in sorted(graph)[:6]:
+        for scenario in (None, "prompt_injection", "model_theft"):
+            for reverse in (False, True):
+                full = walk(graph, start, scenario, reverse)
+                for limit in (0, 1, 3, len(full), len(full) + 5):
+                    assert walk(graph, start, scenario, reverse, limit=limit) == full[:limit]
 
 
 # --- diamonds, cycles, long lineages --------------------------------------------------------
@@ -460,7 +482,7 @@ def test_fifty_generations_of_fine_tuning():
     theft = walk(graph, "model:gen00", "model_theft")
     assert [r.ref for r in theft] == ["dataset:seed",
                                       *(f"model:gen{i:02d}" for i in range(1, GENERATIONS))]
-    act = actions(built, "dataset:seed", reached, None)
+    act = actions(built, "dataset:seed", [r.ref for r in reached], None)
     assert len(act["models"]) == GENERATIONS
     assert act["no_rollback"] == act["models"]
 

@@ -16,7 +16,7 @@ import jinja2
 import networkx as nx
 import yaml
 
-from ..blast import BlastRadius, walk
+from ..blast import FORWARD, BlastRadius, injection_reach, walk, walk_edges
 from ..catalog import FRAMEWORKS, Control
 from ..findings import AuditResult, Finding
 from ..graph import build_graph
@@ -93,21 +93,21 @@ def _trend(history: list[dict[str, Any]]) -> Raw | None:
     return fence(text, "mermaid")
 
 
-def _diagram(radius: BlastRadius) -> tuple[Raw | None, int]:
-    total = len(radius.reached)
-    if not total:
-        return None, 0
-    shown = BlastRadius(radius.start, radius.scenario, radius.reverse,
-                        radius.reached[:MAX_DIAGRAM_NODES], radius.act_on)
-    return fence(render_mermaid(shown), "mermaid"), total
+# What a model is built from: walked backwards from the model along these edges only.
+LINEAGE_EDGES = {(edge, FORWARD) for edge in ("trains", "derives", "fine_tunes", "supplies",
+                                              "serves")}
 
 
-def _lineage(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Raw | None:
-    reached = walk(graph, ref, reverse=True)
-    lineage = [r for r in reached if set(r.edges) <= {"trains", "derives", "fine_tunes",
-                                                     "supplies", "serves"}]
-    radius = BlastRadius(ref, None, True, lineage[:MAX_DIAGRAM_NODES], {})
-    return _diagram(radius)[0]
+def _diagram(radius: BlastRadius) -> Raw | None:
+    """The nearest MAX_DIAGRAM_NODES entities (the walks below stop there) as Mermaid."""
+    if not radius.reached:
+        return None
+    return fence(render_mermaid(radius), "mermaid")
+
+
+def _lineage(graph: nx.DiGraph, ref: str) -> Raw | None:
+    nearest = walk_edges(graph, ref, LINEAGE_EDGES, reverse=True, limit=MAX_DIAGRAM_NODES)
+    return _diagram(BlastRadius(ref, None, True, nearest, {}))
 
 
 def _person(inventory: Inventory, ref: str | None) -> str:
@@ -161,17 +161,18 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
     for model_card in sorted(card.models, key=lambda c: c.ref):
         model = inventory.entities[model_card.ref]
         spec = model.spec
-        # Only the walk: the diagram needs no "act on" list (blast_radius would build one).
-        radius = BlastRadius(model.ref, "prompt_injection", False,
-                             walk(graph, model.ref, "prompt_injection"), {})
-        blast, total = _diagram(radius)
+        # The scorecard already walked the whole reach (kept with the graph); the diagram
+        # needs paths for the nearest few only.
+        total = len(injection_reach(graph, inventory, model.ref)[0])
+        blast = _diagram(BlastRadius(model.ref, "prompt_injection", False, walk(
+            graph, model.ref, "prompt_injection", limit=MAX_DIAGRAM_NODES), {}))
         users = (f"{spec.users.count:,} {spec.users.audience or ''}".strip()
                  if spec.users and spec.users.count is not None else "not recorded")
         yield render(
             "model.md.j2", f"models/{slug(model.ref)}.md", model=model, spec=spec,
             c=model_card, owner=model.metadata.owner or "none", users=users,
             links=[link(x.title, x.url) for x in model.metadata.links],
-            lineage=_lineage(graph, inventory, model.ref), blast=blast,
+            lineage=_lineage(graph, model.ref), blast=blast,
             blast_total=total, blast_shown=min(total, MAX_DIAGRAM_NODES),
             blast_more=total > MAX_DIAGRAM_NODES,
             passing=[f for f in by_target.get(model.ref, []) if f.state == "pass"])

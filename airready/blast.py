@@ -293,13 +293,21 @@ def _contact(entity: Entity) -> dict[str, Any]:
 
 
 def _owner_entry(inventory: Inventory, owner: str, owns: list[str]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"ref": owner, "owns": sorted(owns)}
+    """An owner to page: contact details (read once per inventory) and what it owns here."""
+    contacts: dict[str, dict[str, Any]] = inventory.derived.setdefault("owner_contacts", {})
+    if owner not in contacts:
+        contacts[owner] = _owner_contact(inventory, owner)
+    return {"ref": owner, "owns": sorted(owns), **contacts[owner]}
+
+
+def _owner_contact(inventory: Inventory, owner: str) -> dict[str, Any]:
     entity = inventory.get(owner)
     if entity is None or entity.spec is None:
-        return entry
+        return {}
     if entity.kind == "Person":
-        entry.update({k: v for k, v in _contact(entity).items() if k != "ref"})
-    elif entity.kind == "Team":
+        return {k: v for k, v in _contact(entity).items() if k != "ref"}
+    entry: dict[str, Any] = {}
+    if entity.kind == "Team":
         if entity.spec.on_call:
             entry["on_call"] = entity.spec.on_call.model_dump(exclude_none=True)
         entry["members"] = [_contact(inventory.entities[m]) for m in entity.spec.members
@@ -360,22 +368,30 @@ def actions(inventory: Inventory, start: str, reached: Iterable[str],
     ``reached`` is the references a walk reached, in its order.
     """
     facts = _facts(inventory)
-    found = [facts[r] for r in (start, *reached) if r in facts]
-    entities = [f.entity for f in found]
-    models = [e for e in entities if e.kind == "Model"]
+    by_kind: dict[str, list[Entity]] = {"Model": [], "Credential": [], "Environment": []}
     owners: dict[str, list[str]] = {}
     vendors: dict[str, Entity] = {}
     data_classes: set[str] = set()
-    for fact in found:
+    write_tools = []
+    for ref in (start, *reached):  # one pass: this runs for every model of the estate
+        fact = facts.get(ref)
+        if fact is None:
+            continue
+        entity = fact.entity
+        if entity.kind in by_kind:
+            by_kind[entity.kind].append(entity)
+        elif entity.kind == "Vendor":
+            vendors[ref] = entity
         if fact.owner:
-            owners.setdefault(fact.owner, []).append(fact.entity.ref)
-        if fact.entity.kind == "Vendor":
-            vendors[fact.entity.ref] = fact.entity
+            owners.setdefault(fact.owner, []).append(ref)
         for vendor in fact.vendors:
             if vendor in inventory.entities:
                 vendors[vendor] = inventory.entities[vendor]
-        data_classes.update(fact.data_classes)
-    environments = [e for e in entities if e.kind == "Environment"]
+        if fact.data_classes:
+            data_classes.update(fact.data_classes)
+        if fact.writes:
+            write_tools.append(ref)
+    models = by_kind["Model"]
     model_refs = {m.ref for m in models}
     playbooks = [p for p in inventory.of_kind("Playbook") if p.spec is not None  # external
                  and (p.spec.applies_to == "all" or model_refs & set(p.spec.applies_to))
@@ -390,14 +406,14 @@ def actions(inventory: Inventory, start: str, reached: Iterable[str],
         "owners": [_owner_entry(inventory, o, owns) for o, owns in sorted(owners.items())],
         "roles": roles,
         "credentials": [{"ref": c.ref, "revocation": c.spec.revocation}
-                        for c in entities if c.kind == "Credential"],
+                        for c in by_kind["Credential"]],
         "vendors": [_vendor_entry(v) for _, v in sorted(vendors.items())],
         "environments": [{"ref": e.ref, "stage": e.spec.stage, "users": e.spec.users}
-                         for e in environments],
+                         for e in by_kind["Environment"]],
         "users": sum((m.spec.users.count or 0) for m in models if m.spec.users),
         "data_classes": sorted(data_classes),
         "sensitive_data": sorted(data_classes & SENSITIVE),
-        "write_tools": sorted(f.entity.ref for f in found if f.writes),
+        "write_tools": sorted(write_tools),
         "playbooks": sorted(p.ref for p in playbooks),
         "no_rollback": sorted(m.ref for m in models if m.spec.provider is None and not (
             m.spec.rollback and m.spec.rollback.known_good_version)),

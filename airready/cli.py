@@ -347,14 +347,16 @@ def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | 
                                   f"site: {project.shown(config_file)} does not exist "
                                   "(airready init writes one)", code="config")])
     mermaid = sitebuild.find_mermaid(mermaid_js, site_dir)
-    pages = list(render_pages(SiteInput(result, card, entries)))
+    config = sitebuild.load_site_config(config_file, lambda m: click.echo(m, err=True))
+    pages = list(render_pages(SiteInput(result, card, entries,
+                                        bool(config["use_directory_urls"]))))
     with click.progressbar(pages, label="writing pages", file=sys.stderr,
                            show_pos=True) as bar:
         count, changed, removed = sitebuild.write_docs(bar, site_dir / "docs", mermaid)
     output = site_dir / "public"
     if html:
         click.echo(f"building HTML with MkDocs ({count} pages)...", err=True)
-        output = sitebuild.run_mkdocs(config_file, lambda m: click.echo(m, err=True))
+        output = sitebuild.run_mkdocs(config_file, lambda m: click.echo(m, err=True), config)
     return sitebuild.BuildReport(count, changed, removed, "local" if mermaid else "cdn",
                                  output)
 

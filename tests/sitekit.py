@@ -418,3 +418,36 @@ _MkDocsLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_na
 def visible_text(fragment: str) -> str:
     """The text a browser shows (character references resolved once, as a browser does)."""
     return " ".join("".join(parse_html(fragment).text).split())
+
+
+# Tables and lists are HTML blocks in the generated Markdown (see sitegen/escape.py).
+HTML_BLOCK = re.compile(r"^<(table|ul)>\n.*?\n</\1>$", re.S | re.M)
+
+
+def html_blocks(text: str) -> list[str]:
+    return [m.group(0) for m in HTML_BLOCK.finditer(text)]
+
+
+def without_html_blocks(text: str) -> str:
+    """The page's Markdown proper: what Python-Markdown's inline pass reads."""
+    return HTML_BLOCK.sub("", text)
+
+
+def html_tables(text: str) -> list[list[list[str]]]:
+    """Every HTML table of a page: its rows (header first), each a list of cells' inner HTML."""
+    found = []
+    for block in html_blocks(text):
+        if block.startswith("<table>"):
+            found.append([re.findall(r"<t[hd]>(.*?)</t[hd]>", row)
+                          for row in re.findall(r"<tr>(.*?)</tr>", block)])
+    return found
+
+
+def cell_text(cell: str) -> str:
+    return visible_text(cell)
+
+
+def table_after(text: str, heading: str) -> list[list[str]]:
+    """The first HTML table under a ``## heading``."""
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return html_tables(section)[0]

@@ -29,14 +29,17 @@ from sitekit import (
     cells,
     copy_example,
     docs,
+    html_blocks,
+    html_tables,
     make_hostile,
     markdown_to_html,
     pages,
     parse_html,
     split_fences,
     synth,
-    tables,
+    table_after,
     visible_text,
+    without_html_blocks,
 )
 
 from airready.runbook import Step
@@ -100,8 +103,10 @@ def test_a_model_page_has_every_part(example: dict[str, str]) -> None:
     assert page.startswith(f"---\nairready_today: {TODAY}\n---\n# model:support-assistant\n")
     for heading in ("## Gaps", "## Lineage", "## Blast radius", "## Passing controls"):
         assert f"\n{heading}\n" in page
-    assert "| owner | team:applied-ml |" in page
-    assert "[first-hour runbook](../runbooks/model-support-assistant.md)" in page
+    facts = html_tables(page)[0]
+    assert facts[0] == ["fact", "value"] and ["owner", "team:applied-ml"] in facts
+    assert ["runbook", '<a href="../runbooks/model-support-assistant.html">first-hour runbook'
+            '</a>'] in facts
     fences = split_fences(page).fences
     assert [f.lang for f in fences] == ["mermaid", "mermaid"]  # lineage, blast radius
     assert fences[1].lines[0] == "flowchart LR"
@@ -111,15 +116,13 @@ def test_a_model_page_has_every_part(example: dict[str, str]) -> None:
 
 def test_model_gaps_come_with_their_fix(example: dict[str, str]) -> None:
     page = example["models/model-fraud-scorer.md"]
-    section = page.split("\n## Gaps\n", 1)[1].split("\n## Lineage\n", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| ")]
-    assert rows[0] == "| severity | control | target | where | what was found | fix |"
-    critical = next(row for row in rows if row.startswith("| critical |"))
-    assert "[AIR-RB-001](../controls/AIR-RB-001.md)" in critical
-    assert "inventory/models/fraud.yaml:" in critical
-    assert critical.rstrip(" |").endswith("Record the last version known to behave, and keep "
-                                           "its artifact.")
-    assert any("(waived)" in row for row in rows)
+    rows = table_after(page, "Gaps")
+    assert rows[0] == ["severity", "control", "target", "where", "what was found", "fix"]
+    critical = next(row for row in rows if row[0] == "critical")
+    assert critical[1] == '<a href="../controls/AIR-RB-001.html">AIR-RB-001</a>'
+    assert critical[3].startswith("inventory/models/fraud.yaml:")
+    assert critical[5] == "Record the last version known to behave, and keep its artifact."
+    assert any(row[0].endswith("(waived)") for row in rows)
 
 
 def test_a_control_page_has_every_part(example: dict[str, str]) -> None:
@@ -127,7 +130,7 @@ def test_a_control_page_has_every_part(example: dict[str, str]) -> None:
     for heading in ("## Why it matters", "## What it checks", "## How to fix it",
                     "## References", "## Results", "## Examples"):
         assert f"\n{heading}\n" in page
-    assert "- ISO/IEC 42001:2023: A.6.2.7" in page
+    assert "<li>ISO/IEC 42001:2023: A.6.2.7</li>" in page
     fences = split_fences(page)
     assert not fences.unclosed
     assert [f.lang for f in fences.fences] == ["yaml"] * 4  # check, fix, pass, fail
@@ -139,10 +142,10 @@ def test_a_control_page_has_every_part(example: dict[str, str]) -> None:
 def test_index_pages_link_every_model_and_control(example: dict[str, str]) -> None:
     models = example["models/index.md"]
     for name in _example_models():
-        assert f"[model:{name}](../models/model-{name}.md)" in models
+        assert f'<a href="model-{name}.html">model:{name}</a>' in models
     controls = example["controls/index.md"]
     for control in _example_controls():
-        assert f"[{control}](../controls/{control}.md)" in controls
+        assert f'<a href="{control}.html">{control}</a>' in controls
     frameworks = example["frameworks.md"]
     for title in ("NIST AI RMF", "ISO/IEC 42001", "OWASP", "MITRE ATLAS", "EU AI Act"):
         assert f"## {title}" in frameworks
@@ -156,12 +159,19 @@ def test_runbook_page_names_people_and_links_back(example: dict[str, str]) -> No
 
 
 def test_links_between_pages_resolve(example: dict[str, str]) -> None:
+    """Markdown links name pages (.md); links in HTML blocks name the built file (.html)."""
+    count = 0
     for path, text in example.items():
-        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        markdown_targets = re.findall(r"\]\(([^)\s]+)\)", without_html_blocks(text))
+        html_targets = [html.unescape(t).replace(".html", ".md")
+                        for block in html_blocks(text) for t in re.findall(r'href="([^"]*)"', block)]
+        for target in [*markdown_targets, *html_targets]:
             if target.startswith("https://"):
                 continue
+            count += 1
             resolved = os.path.normpath(os.path.join(os.path.dirname(path), target))
             assert resolved.split("#")[0] in example, f"{path}: dead link {target}"
+    assert count > 500
 
 
 # --- deterministic --------------------------------------------------------------------
@@ -224,9 +234,12 @@ def _prose_and_fences(pages_: dict[str, str]) -> Iterator[tuple[str, list[str], 
         yield path, parsed.prose, parsed.fences
 
 
+BLOCK_TAGS = {"table", "thead", "tbody", "tr", "th", "td", "ul", "li", "a", "strong", "code"}
+
+
 def test_hostile_text_opens_no_markup_in_markdown(hostile: dict[str, str]) -> None:
     for path, prose, fences in _prose_and_fences(hostile):
-        body = "\n".join(prose)
+        body = without_html_blocks("\n".join(prose))
         assert "<" not in body and ">" not in body.replace("-->", ""), path
         assert "{:" not in body, path  # attribute lists (Mermaid only runs in fences)
         for target in LINK_TARGET.findall(body):
@@ -239,16 +252,37 @@ def test_hostile_text_opens_no_markup_in_markdown(hostile: dict[str, str]) -> No
                     assert MERMAID_LINE.fullmatch(line), f"{path}: mermaid line {line!r}"
 
 
+def test_hostile_text_opens_no_markup_in_html_blocks(hostile: dict[str, str]) -> None:
+    """Tables and lists: only airready's own tags, links to pages or http(s), and the
+    inventory's text as text (every < escaped, so no tag, comment or attribute opens)."""
+    count = 0
+    for path, text in sorted(hostile.items()):
+        for block in html_blocks(text):
+            count += 1
+            parsed = parse_html(block)
+            for tag, attrs in parsed.tags:
+                assert tag in BLOCK_TAGS, f"{path}: <{tag}>"
+                assert set(attrs) <= ({"href"} if tag == "a" else set()), f"{path}: {attrs}"
+                if tag == "a":
+                    assert SAFE_HREF.fullmatch(attrs["href"] or ""), f"{path}: {attrs}"
+            assert "<!--" not in block and "<script" not in block.lower(), path
+            # balanced: every tag opened is closed, so a block cannot swallow the page
+            opened = re.findall(r"<(\w+)[ >]", block)
+            assert sorted(opened) == sorted(re.findall(r"</(\w+)>", block)), path
+    assert count > 100
+
+
+SAFE_HREF = re.compile(r"(\.\./)*[A-Za-z0-9./_-]+\.html(#[a-z0-9_-]+)?|https?://[^\s<>\"'`]+")
+
+
 def test_hostile_text_keeps_tables_balanced(hostile: dict[str, str]) -> None:
     count = 0
-    for path, prose, _ in _prose_and_fences(hostile):
-        for table in tables(prose):
+    for path, text in sorted(hostile.items()):
+        for table in html_tables(text):
             count += 1
-            width = cells(table[0])
-            assert re.fullmatch(r"\|(-+:?\|)+", table[1]), f"{path}: {table[1]}"
-            assert cells(table[1]) == width
-            for row in table[2:]:
-                assert cells(row) == width, f"{path}: unbalanced row {row[:120]}"
+            width = len(table[0])
+            for row in table[1:]:
+                assert len(row) == width, f"{path}: unbalanced row {row}"
     assert count > 100
 
 
@@ -294,9 +328,9 @@ def test_hostile_strings_show_verbatim(hostile: dict[str, str]) -> None:
 
 def test_hostile_model_links_only_to_http(hostile: dict[str, str]) -> None:
     page = hostile["models/model-hostile-probe.md"]
-    links = [line for line in page.splitlines() if line.startswith("| link |")]
+    links = [row[1] for row in html_tables(page)[0] if row[0] == "link"]
     assert len(links) == 6
-    targets = [t for line in links for t in LINK_TARGET.findall(line)]
+    targets = [t for cell in links for t in re.findall(r'href="([^"]*)"', cell)]
     assert targets == ["https://ok.example/a_%28b%29?q=1"]
 
 
@@ -433,7 +467,7 @@ def test_model_and_runbook_pages_do_not_grow_with_the_estate(estates: dict[int, 
         if not path.startswith("runbooks/"):
             continue
         for step in text.split("\n## Minute ")[1:]:
-            lines = [line for line in step.splitlines() if line.startswith("- ")]
+            lines = [line for line in step.splitlines() if line.startswith("<li>")]
             assert len(lines) <= 2 * RUNBOOK_LINES + 2, path
             assert all(len(line) < 3000 for line in lines), path
             cut += sum(" more" in line for line in lines)
@@ -488,8 +522,8 @@ def test_html_model_page_and_nav_do_not_grow(estates: dict[int, Path]) -> None:
 
 def test_index_pages_grow_linearly(estates: dict[int, Path]) -> None:
     small, large = (pages(estates[count]) for count in (20, 200))
-    rows = {count: [line for line in pages(estates[count])["models/index.md"].splitlines()
-                    if line.startswith("| [model:")] for count in estates}
+    rows = {count: [row for row in html_tables(pages(estates[count])["models/index.md"])[0]
+                    if row[0].startswith('<a href="model-')] for count in estates}
     assert (len(rows[20]), len(rows[200])) == (21, 201)  # the probe too
     per_model = (len(large["models/index.md"]) - len(small["models/index.md"])) / 180
     assert 50 < per_model < 600
@@ -497,3 +531,36 @@ def test_index_pages_grow_linearly(estates: dict[int, Path]) -> None:
                   .stat().st_size for count in estates}
     per_model_html = (html_index[200] - html_index[20]) / 180
     assert 100 < per_model_html < 2000
+
+
+# --- links inside HTML blocks -----------------------------------------------------------
+
+PAGE_PATHS = ["index.md", "models/index.md", "models/model-a.md", "runbooks/model-a.md",
+              "controls/AIR-X-001.md", "controls/index.md", "organization.md",
+              "incidents/index.md", "risk-register.md"]
+
+
+@pytest.mark.parametrize("directory_urls", [False, True])
+def test_page_urls_are_the_ones_mkdocs_builds(directory_urls: bool) -> None:
+    """MkDocs never rewrites links in raw HTML, so escape.page_url must agree with MkDocs'
+    own URLs for either setting of use_directory_urls."""
+    from mkdocs.structure.files import File
+    from mkdocs.utils import get_relative_url
+
+    def url(path: str) -> str:
+        return File(path, "docs", "public", directory_urls).url
+
+    for source in PAGE_PATHS:
+        for target in PAGE_PATHS:
+            expected = get_relative_url(url(target), url(source))
+            assert escape.page_url(source, target, directory_urls) == expected, (source, target)
+
+
+def test_html_escaping_keeps_text_and_opens_nothing() -> None:
+    assert escape.h('<a href="x">&\n  b') == "&lt;a href=&quot;x&quot;&gt;&amp; b"
+    assert escape.h(" a ", strip=False) == " a "
+    assert escape.h(escape.Raw("<b>")) == "<b>"
+    assert escape.h(None) == "" and escape.h(3) == "3"
+    assert escape.html_link("x", "javascript:alert(1)") == "x (javascript:alert(1))"
+    assert escape.html_link("<R>", "https://a.example/p?q=1&r=2") == (
+        '<a href="https://a.example/p?q=1&amp;r=2">&lt;R&gt;</a>')

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..files import write_atomic
 from ..problems import InputError, Problem
@@ -76,23 +78,45 @@ def write_docs(pages: Iterable[tuple[str, str]], docs_dir: Path, mermaid: Path |
     return count, changed, removed
 
 
-def run_mkdocs(config_file: Path, on_log: Callable[[str], None] | None = None) -> Path:
-    """Build the HTML with MkDocs in this process; its warnings go to ``on_log``."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+@contextmanager
+def _mkdocs_errors(config_file: Path, doing: str,
+                   on_log: Callable[[str], None] | None) -> Iterator[None]:
+    """MkDocs' warnings to ``on_log``; its errors as a problem with exit code 2."""
     from mkdocs.exceptions import MkDocsException
 
     logger = logging.getLogger("mkdocs")
     handler = _Collect(on_log)
     logger.addHandler(handler)
     try:
-        config = load_config(str(config_file))
-        build(config)
+        yield
     except (MkDocsException, OSError) as exc:
-        raise InputError([Problem(str(config_file), 1, 1, f"mkdocs build failed: {exc}",
+        raise InputError([Problem(str(config_file), 1, 1, f"mkdocs {doing} failed: {exc}",
                                   code="site")]) from None
     finally:
         logger.removeHandler(handler)
+
+
+def load_site_config(config_file: Path, on_log: Callable[[str], None] | None = None) -> Any:
+    """mkdocs.yml as MkDocs reads it (the pages need its use_directory_urls).
+
+    MkDocs wants docs_dir to exist, and on a fresh clone the generated docs/ does not.
+    """
+    from mkdocs.config import load_config
+
+    (config_file.parent / "docs").mkdir(parents=True, exist_ok=True)
+    with _mkdocs_errors(config_file, "configuration", on_log):
+        return load_config(str(config_file))
+
+
+def run_mkdocs(config_file: Path, on_log: Callable[[str], None] | None = None,
+               config: Any = None) -> Path:
+    """Build the HTML with MkDocs in this process; its warnings go to ``on_log``."""
+    from mkdocs.commands.build import build
+
+    if config is None:
+        config = load_site_config(config_file, on_log)
+    with _mkdocs_errors(config_file, "build", on_log):
+        build(config)
     return Path(config["site_dir"])
 
 

@@ -1,14 +1,24 @@
-"""Escaping for Markdown that Python-Markdown turns into HTML.
+"""Escaping for the pages Python-Markdown turns into HTML.
 
 Inventory text is untrusted: a description may hold ``<script>``, an ``<img onerror>``,
-a ``[link](javascript:...)`` or attribute-list syntax.  Every character that Markdown or
-HTML gives meaning to becomes a numeric character reference, which renders as the
-character itself and can never open a tag, a link or an attribute.  Templates get this
-by default (the Environment's ``finalize``); only values wrapped in ``Raw`` skip it.
+a ``[link](javascript:...)`` or attribute-list syntax.  It lands in one of two places:
+
+- Markdown (headings, paragraphs): every character that Markdown or HTML gives meaning
+  to becomes a numeric character reference (``md``), which renders as the character
+  itself and can never open a tag, a link or an attribute.  Templates get this by
+  default (the Environment's ``finalize``); only values wrapped in ``Raw`` skip it.
+- HTML blocks (tables and lists): Markdown leaves a block that starts with a tag alone,
+  so plain HTML escaping is enough there (``h``).  Tables and lists are written as HTML
+  because Python-Markdown's inline pass over thousands of table cells, each full of
+  character references, cost more than the rest of a site build.  ``md`` output is safe
+  in HTML too, so a value that misses ``h`` is still escaped, only more heavily.
 """
 
 from __future__ import annotations
 
+import functools
+import html
+import posixpath
 import re
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -61,3 +71,66 @@ def link(text: Any, url: Any) -> Raw:
 def page_link(text: Any, path: str) -> Raw:
     """A link to another generated page (paths are built from safe names)."""
     return Raw(f"[{md(text)}]({quote(path, safe='/.-_#')})")
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def h(value: Any, strip: bool = True) -> Raw:
+    """Text for an HTML block: ``& < > " '`` escaped, line breaks folded into spaces.
+
+    ``strip=False`` keeps one space at either end (for text set between markup).
+    """
+    if isinstance(value, Raw):
+        return value
+    if value is None:
+        return Raw("")
+    text = _SPACES.sub(" ", value if isinstance(value, str) else str(value))
+    return Raw(html.escape(text.strip() if strip else text))
+
+
+def strong(value: Any) -> Raw:
+    return Raw(f"<strong>{h(value)}</strong>")
+
+
+def html_link(text: Any, url: Any) -> Raw:
+    """link() for HTML blocks: an anchor when ``url`` is plain http(s), else inert text."""
+    if isinstance(url, str) and _SAFE_URL.fullmatch(url):
+        parts = urlsplit(url)
+        if parts.netloc:
+            target = quote(url, safe=":/?#&=%+,;@!$*~-._")
+            return Raw(f'<a href="{html.escape(target)}">{h(text)}</a>')
+    if url and text != url:
+        return Raw(f"{h(text)} ({h(url)})")
+    return h(text)
+
+
+def page_url(source: str, target: str, directory_urls: bool) -> str:
+    """The relative URL from page ``source`` to page ``target`` (both paths in docs/).
+
+    MkDocs rewrites ``.md`` links in Markdown but never inside raw HTML, so HTML blocks
+    carry the final URL, which depends on mkdocs.yml's ``use_directory_urls``: with it,
+    ``models/x.md`` is served as ``models/x/`` (``models/index.md`` as ``models/``).
+    """
+    def url(path: str) -> str:
+        stem = path[:-3] if path.endswith(".md") else path
+        if not directory_urls:
+            return stem + ".html"
+        if stem == "index" or stem.endswith("/index"):
+            return stem[:-5]
+        return stem + "/"
+
+    here = url(source)
+    return _relative(here.rstrip("/") if here.endswith("/") else posixpath.dirname(here),
+                     url(target))
+
+
+@functools.lru_cache(maxsize=8192)  # a site asks the same few thousand links many times
+def _relative(folder: str, there: str) -> str:
+    relative = posixpath.relpath(there or ".", folder or ".")
+    return relative + "/" if there.endswith("/") or not there else relative
+
+
+def html_page_link(text: Any, source: str, target: str, directory_urls: bool) -> Raw:
+    href = quote(page_url(source, target, directory_urls), safe="/.-_#")
+    return Raw(f'<a href="{href}">{h(text)}</a>')

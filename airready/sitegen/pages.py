@@ -24,10 +24,14 @@ from ..inventory import Inventory
 from ..report.blast import render_mermaid
 from ..runbook import Step, build_runbook
 from ..scorecard import Scorecard, control_level
-from .escape import Raw, finalize, link, md, page_link
+from .escape import Raw, finalize, h, html_link, html_page_link, md, page_link, strong
 
 MAX_DIAGRAM_NODES = 40
 WORST_GAPS = 20
+# Rows of a table that lists what an estate holds many of (a control's failing targets,
+# organisation-wide gaps, expiring evidence): no page may grow with the number of models.
+# The CLI lists them all (`airready check --control ID`, `airready scorecard`).
+TABLE_ROWS = 50
 # Lines shown per runbook step (items, and gaps, each), and references per listed item:
 # a runbook page must not grow with the estate; `airready runbook MODEL` lists everything.
 RUNBOOK_LINES = 20
@@ -57,8 +61,35 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["raw"] = Raw
     env.filters["md"] = md
-    env.globals.update(link=link, slug=slug)
+    env.filters["h"] = h
+    env.globals.update(link=html_link, slug=slug, thead=thead, tr=tr, cat=cat, strong=strong,
+                       items=items)
     return env
+
+
+# HTML blocks for tables and lists (see escape.py for why not Markdown). Every cell goes
+# through h(), so only values airready built itself (Raw) carry markup.
+
+def thead(*cells: Any) -> Raw:
+    return Raw("<thead><tr>" + "".join(f"<th>{h(c)}</th>" for c in cells) + "</tr></thead>")
+
+
+def tr(*cells: Any) -> Raw:
+    return Raw("<tr>" + "".join(f"<td>{h(c)}</td>" for c in cells) + "</tr>")
+
+
+def cat(*parts: Any) -> Raw:
+    """Text and markup side by side in one cell (jinja's ``~`` would lose the Raw)."""
+    return Raw("".join(h(p, strip=False) for p in parts))
+
+
+def joined(parts: Any, separator: str = ", ") -> Raw:
+    return Raw(separator.join(h(p) for p in parts))
+
+
+def items(values: Any) -> Raw:
+    """A bulleted list."""
+    return Raw("<ul>\n" + "".join(f"<li>{h(v)}</li>\n" for v in values) + "</ul>")
 
 
 @dataclass
@@ -66,13 +97,10 @@ class SiteInput:
     result: AuditResult
     card: Scorecard
     history: list[dict[str, Any]]
+    # mkdocs.yml's use_directory_urls: where the links in HTML blocks must point.
+    directory_urls: bool = False
 
 
-def _control_link(depth: int) -> Callable[[str, int], Raw]:
-    def control_link(control_id: str, _depth: int = depth) -> Raw:
-        prefix = "../" * _depth
-        return page_link(control_id, f"{prefix}controls/{control_id}.md")
-    return control_link
 
 
 def _trend(history: list[dict[str, Any]]) -> Raw | None:
@@ -141,19 +169,31 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
     def render(template: str, path: str, **context: Any) -> tuple[str, str]:
         depth = path.count("/")
 
-        def local_link(text: Any, target: str) -> Raw:  # targets are given from docs/
+        # Targets are given from docs/. Markdown links (in paragraphs) MkDocs checks and
+        # rewrites; links in HTML blocks it leaves alone, so they carry the final URL.
+        def local_link(text: Any, target: str) -> Raw:
             return page_link(text, "../" * depth + target)
 
+        def a(text: Any, target: str) -> Raw:
+            return html_page_link(text, path, target, site.directory_urls)
+
+        def control_link(control_id: str) -> Raw:
+            return a(control_id, f"controls/{control_id}.md")
+
+        def control_links(control_ids: list[str]) -> Raw:
+            return joined(control_link(c) for c in control_ids)
+
         text = env.get_template(template).render(
-            **base, depth=depth, control_link=_control_link(depth), page_link=local_link,
-            **context)
+            **base, depth=depth, control_link=control_link, control_links=control_links,
+            page_link=local_link, a=a, **context)
         if on_page:
             on_page(path)
         return path, _tidy(text)
 
     yield render("index.md.j2", "index.md", counts=counts, worst=gaps[:WORST_GAPS],
                  more_gaps=max(0, len(gaps) - WORST_GAPS), trend=_trend(site.history),
-                 incidents=_incident_rows(inventory))
+                 incidents=_incident_rows(inventory), expiring=card.expiring[:TABLE_ROWS],
+                 more_expiring=max(0, len(card.expiring) - TABLE_ROWS))
     yield render("models.md.j2", "models/index.md")
     by_target: dict[str, list[Finding]] = {}
     for finding in result.findings:
@@ -171,7 +211,7 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
         yield render(
             "model.md.j2", f"models/{slug(model.ref)}.md", model=model, spec=spec,
             c=model_card, owner=model.metadata.owner or "none", users=users,
-            links=[link(x.title, x.url) for x in model.metadata.links],
+            links=[html_link(x.title, x.url) for x in model.metadata.links],
             lineage=_lineage(graph, model.ref), blast=blast,
             blast_total=total, blast_shown=min(total, MAX_DIAGRAM_NODES),
             blast_more=total > MAX_DIAGRAM_NODES,
@@ -265,6 +305,8 @@ def _control_context(control: Control, findings: list[Finding]) -> dict[str, Any
             return fence(yaml.safe_dump_all(full, sort_keys=False, width=88), "yaml")
         examples = {"passing": docs(spec.examples.passing), "failing": docs(spec.examples.failing)}
     check = {"applies_to": spec.applies_to.model_dump(exclude_none=True), "check": spec.check}
+    failing = [f for f in findings if f.state in ("fail", "error", "waived")]
+    passing = [f.target for f in findings if f.state == "pass"]
     return {
         "control": control, "spec": spec, "level": control_level(control),
         "overridden": control.overridden.get("severity", (None,))[0],
@@ -272,8 +314,10 @@ def _control_context(control: Control, findings: list[Finding]) -> dict[str, Any
         "example_yaml": fence(spec.remediation.example or "", "yaml"),
         "references": [f"{FRAMEWORKS[name]}: {', '.join(ids)}"
                        for name, ids in spec.references.items()],
-        "failing": [f for f in findings if f.state in ("fail", "error", "waived")],
-        "passing": [f.target for f in findings if f.state == "pass"],
+        "failing": failing[:TABLE_ROWS],
+        "more_failing": max(0, len(failing) - TABLE_ROWS),
+        "passing": passing[:TABLE_ROWS],
+        "passing_count": len(passing),
         "examples": examples,
     }
 
@@ -299,4 +343,5 @@ def _organization_page(render: Any, result: AuditResult, card: Scorecard) -> tup
                   exercises=exercises,
                   playbooks=sorted(inventory.of_kind("Playbook"), key=lambda p: p.ref),
                   person=lambda ref: _person(inventory, ref), yesno=_yesno,
-                  gaps=card.organization_findings)
+                  gaps=card.organization_findings[:TABLE_ROWS],
+                  more_gaps=max(0, len(card.organization_findings) - TABLE_ROWS))

@@ -332,6 +332,8 @@ class _Facts:
     vendors: tuple[str, ...]
     data_classes: tuple[str, ...]
     writes: bool
+    users: int = 0  # a model's recorded users
+    no_rollback: bool = False  # a self-hosted model with no known-good version
 
 
 def _vendors_of(entity: Entity) -> tuple[str, ...]:
@@ -351,12 +353,16 @@ def _facts(inventory: Inventory) -> dict[str, _Facts]:
     for ref, entity in inventory.entities.items():
         spec = entity.spec
         fields = type(spec).model_fields if spec is not None else {}
+        model = entity.kind == "Model" and spec is not None
         facts[ref] = _Facts(
             entity,
             entity.metadata.owner if entity.kind in _OWNED else None,
             _vendors_of(entity),
             tuple(spec.data_classes or ()) if "data_classes" in fields else (),
-            entity.kind == "Tool" and spec is not None and bool(WRITE_ACTIONS & set(spec.actions)))
+            entity.kind == "Tool" and spec is not None and bool(WRITE_ACTIONS & set(spec.actions)),
+            (spec.users.count or 0) if model and spec.users else 0,
+            model and spec.provider is None and not (
+                spec.rollback and spec.rollback.known_good_version))
     inventory.derived["blast_facts"] = facts
     return facts
 
@@ -373,6 +379,8 @@ def actions(inventory: Inventory, start: str, reached: Iterable[str],
     vendors: dict[str, Entity] = {}
     data_classes: set[str] = set()
     write_tools = []
+    users = 0
+    no_rollback = []
     for ref in (start, *reached):  # one pass: this runs for every model of the estate
         fact = facts.get(ref)
         if fact is None:
@@ -391,6 +399,10 @@ def actions(inventory: Inventory, start: str, reached: Iterable[str],
             data_classes.update(fact.data_classes)
         if fact.writes:
             write_tools.append(ref)
+        if fact.users:
+            users += fact.users
+        if fact.no_rollback:
+            no_rollback.append(ref)
     models = by_kind["Model"]
     model_refs = {m.ref for m in models}
     playbooks = [p for p in inventory.of_kind("Playbook") if p.spec is not None  # external
@@ -410,13 +422,12 @@ def actions(inventory: Inventory, start: str, reached: Iterable[str],
         "vendors": [_vendor_entry(v) for _, v in sorted(vendors.items())],
         "environments": [{"ref": e.ref, "stage": e.spec.stage, "users": e.spec.users}
                          for e in by_kind["Environment"]],
-        "users": sum((m.spec.users.count or 0) for m in models if m.spec.users),
+        "users": users,
         "data_classes": sorted(data_classes),
         "sensitive_data": sorted(data_classes & SENSITIVE),
         "write_tools": sorted(write_tools),
         "playbooks": sorted(p.ref for p in playbooks),
-        "no_rollback": sorted(m.ref for m in models if m.spec.provider is None and not (
-            m.spec.rollback and m.spec.rollback.known_good_version)),
+        "no_rollback": sorted(no_rollback),
     }
 
 

@@ -421,7 +421,7 @@ def visible_text(fragment: str) -> str:
 
 
 # Tables and lists are HTML blocks in the generated Markdown (see sitegen/escape.py).
-HTML_BLOCK = re.compile(r"^<(table|ul)>\n.*?\n</\1>$", re.S | re.M)
+HTML_BLOCK = re.compile(r"^<(table|ul)>\n.*?\n</\1>$|^<p>.*</p>$", re.S | re.M)
 
 
 def html_blocks(text: str) -> list[str]:

@@ -104,7 +104,10 @@ def test_a_model_page_has_every_part(example: dict[str, str]) -> None:
     for heading in ("## Gaps", "## Lineage", "## Blast radius", "## Passing controls"):
         assert f"\n{heading}\n" in page
     facts = html_tables(page)[0]
-    assert facts[0] == ["fact", "value"] and ["owner", "team:applied-ml"] in facts
+    assert facts[0][0] == "level" and ["owner", "team:applied-ml"] in facts
+    passing = page.split("\n## Passing controls\n", 1)[1]
+    assert re.search(r'<p>\d+ pass: <a href="../controls/AIR-[A-Z]+-\d{3}.html" title="[^"]+">',
+                     passing)
     assert ["runbook", '<a href="../runbooks/model-support-assistant.html">first-hour runbook'
             '</a>'] in facts
     fences = split_fences(page).fences
@@ -234,7 +237,7 @@ def _prose_and_fences(pages_: dict[str, str]) -> Iterator[tuple[str, list[str], 
         yield path, parsed.prose, parsed.fences
 
 
-BLOCK_TAGS = {"table", "thead", "tbody", "tr", "th", "td", "ul", "li", "a", "strong", "code"}
+BLOCK_TAGS = {"table", "thead", "tbody", "tr", "th", "td", "ul", "li", "a", "strong", "code", "p"}
 
 
 def test_hostile_text_opens_no_markup_in_markdown(hostile: dict[str, str]) -> None:
@@ -262,7 +265,7 @@ def test_hostile_text_opens_no_markup_in_html_blocks(hostile: dict[str, str]) ->
             parsed = parse_html(block)
             for tag, attrs in parsed.tags:
                 assert tag in BLOCK_TAGS, f"{path}: <{tag}>"
-                assert set(attrs) <= ({"href"} if tag == "a" else set()), f"{path}: {attrs}"
+                assert set(attrs) <= ({"href", "title"} if tag == "a" else set()), attrs
                 if tag == "a":
                     assert SAFE_HREF.fullmatch(attrs["href"] or ""), f"{path}: {attrs}"
             assert "<!--" not in block and "<script" not in block.lower(), path

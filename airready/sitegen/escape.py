@@ -131,6 +131,9 @@ def _relative(folder: str, there: str) -> str:
     return relative + "/" if there.endswith("/") or not there else relative
 
 
-def html_page_link(text: Any, source: str, target: str, directory_urls: bool) -> Raw:
+def html_page_link(text: Any, source: str, target: str, directory_urls: bool,
+                   title: Any = None) -> Raw:
+    """An anchor to another generated page; ``title`` shows on hover."""
     href = quote(page_url(source, target, directory_urls), safe="/.-_#")
-    return Raw(f'<a href="{href}">{h(text)}</a>')
+    hover = f' title="{h(title)}"' if title else ""
+    return Raw(f'<a href="{href}"{hover}>{h(text)}</a>')

@@ -8,7 +8,7 @@ Index pages carry tables, not navigation, so no page grows with the number of mo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,14 +174,15 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
         def local_link(text: Any, target: str) -> Raw:
             return page_link(text, "../" * depth + target)
 
-        def a(text: Any, target: str) -> Raw:
-            return html_page_link(text, path, target, site.directory_urls)
+        def a(text: Any, target: str, title: str | None = None) -> Raw:
+            return html_page_link(text, path, target, site.directory_urls, title)
 
-        def control_link(control_id: str) -> Raw:
-            return a(control_id, f"controls/{control_id}.md")
+        def control_link(control_id: str, titled: bool = False) -> Raw:
+            return a(control_id, f"controls/{control_id}.md",
+                     titles.get(control_id) if titled else None)
 
-        def control_links(control_ids: list[str]) -> Raw:
-            return joined(control_link(c) for c in control_ids)
+        def control_links(control_ids: Iterable[str], titled: bool = False) -> Raw:
+            return joined(control_link(c, titled) for c in control_ids)
 
         text = env.get_template(template).render(
             **base, depth=depth, control_link=control_link, control_links=control_links,

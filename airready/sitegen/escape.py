@@ -74,6 +74,8 @@ def page_link(text: Any, path: str) -> Raw:
 
 
 _SPACES = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")  # two in a row, or any but a plain space
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
 
 
 def h(value: Any, strip: bool = True) -> Raw:
@@ -85,8 +87,12 @@ def h(value: Any, strip: bool = True) -> Raw:
         return value
     if value is None:
         return Raw("")
-    text = _SPACES.sub(" ", value if isinstance(value, str) else str(value))
-    return Raw(html.escape(text.strip() if strip else text))
+    text = value if isinstance(value, str) else str(value)
+    if _ODD_SPACE.search(text):  # most values are one line: skip the substitution
+        text = _SPACES.sub(" ", text)
+    if strip:
+        text = text.strip()
+    return Raw(html.escape(text) if _HTML_SPECIAL.search(text) else text)
 
 
 def strong(value: Any) -> Raw:
@@ -105,6 +111,7 @@ def html_link(text: Any, url: Any) -> Raw:
     return h(text)
 
 
+@functools.lru_cache(maxsize=65536)  # a site asks for the same links many times
 def page_url(source: str, target: str, directory_urls: bool) -> str:
     """The relative URL from page ``source`` to page ``target`` (both paths in docs/).
 
@@ -120,13 +127,8 @@ def page_url(source: str, target: str, directory_urls: bool) -> str:
             return stem[:-5]
         return stem + "/"
 
-    here = url(source)
-    return _relative(here.rstrip("/") if here.endswith("/") else posixpath.dirname(here),
-                     url(target))
-
-
-@functools.lru_cache(maxsize=8192)  # a site asks the same few thousand links many times
-def _relative(folder: str, there: str) -> str:
+    here, there = url(source), url(target)
+    folder = here.rstrip("/") if here.endswith("/") else posixpath.dirname(here)
     relative = posixpath.relpath(there or ".", folder or ".")
     return relative + "/" if there.endswith("/") or not there else relative
 

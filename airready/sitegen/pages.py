@@ -56,6 +56,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
         autoescape=False,  # Markdown, not HTML: finalize does the escaping
+        auto_reload=False,  # templates ship with the package; no stat() per page
         keep_trailing_newline=True,
         trim_blocks=False,
     )

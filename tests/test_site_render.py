@@ -120,11 +120,11 @@ def test_a_model_page_has_every_part(example: dict[str, str]) -> None:
 def test_model_gaps_come_with_their_fix(example: dict[str, str]) -> None:
     page = example["models/model-fraud-scorer.md"]
     rows = table_after(page, "Gaps")
-    assert rows[0] == ["severity", "control", "target", "where", "what was found", "fix"]
+    assert rows[0] == ["severity", "control", "where", "what was found", "fix"]
     critical = next(row for row in rows if row[0] == "critical")
     assert critical[1] == '<a href="../controls/AIR-RB-001.html">AIR-RB-001</a>'
-    assert critical[3].startswith("inventory/models/fraud.yaml:")
-    assert critical[5] == "Record the last version known to behave, and keep its artifact."
+    assert critical[2].startswith("inventory/models/fraud.yaml:")
+    assert critical[4] == "Record the last version known to behave, and keep its artifact."
     assert any(row[0].endswith("(waived)") for row in rows)
 
 

@@ -105,7 +105,8 @@ class Catalog:
         return self.controls.get(control_id)
 
 
-def _control_from_doc(doc: SourceDoc, builtin: bool) -> tuple[Control | None, list[Problem]]:
+def _control_from_doc(doc: SourceDoc, builtin: bool, selectors: dict[str, Condition] | None = None
+                      ) -> tuple[Control | None, list[Problem]]:
     try:
         spec = ControlSpec.model_validate(doc.data)
     except ValidationError as exc:
@@ -124,7 +125,7 @@ def _control_from_doc(doc: SourceDoc, builtin: bool) -> tuple[Control | None, li
                                 + did_you_mean(name, FRAMEWORKS), code="control"))
     try:
         check = compile_condition(spec.check, ("check",))
-        where = (compile_condition(spec.applies_to.where, ("applies_to", "where"))
+        where = (_selector(spec.applies_to.where, {} if selectors is None else selectors)
                  if spec.applies_to.where else None)
     except ConditionError as exc:
         line, column = doc.locate(exc.where)
@@ -135,6 +136,20 @@ def _control_from_doc(doc: SourceDoc, builtin: bool) -> tuple[Control | None, li
     if problems:
         return None, problems
     return Control(spec, doc, check, where, spec.severity, builtin), []
+
+
+def _selector(spec: dict[str, Any], selectors: dict[str, Condition]) -> Condition:
+    """The compiled ``applies_to.where``, one function for every control written alike.
+
+    Most controls select the same targets (``lifecycle: production`` models); sharing the
+    function lets the engine evaluate such a selector once per target, not once per
+    control.  The key is the spec's repr, which tells ``1``, ``1.0`` and ``true`` apart.
+    """
+    key = repr(spec)
+    where = selectors.get(key)
+    if where is None:
+        where = selectors[key] = compile_condition(spec, ("applies_to", "where"))
+    return where
 
 
 def _catalog_paths(project: Project | None) -> list[tuple[Path, bool, tuple[str | int, ...]]]:
@@ -153,6 +168,7 @@ def load_catalog(project: Project | None) -> tuple[Catalog, list[Problem]]:
     """Every control the project uses, overrides applied; problems instead of exceptions."""
     controls: dict[str, Control] = {}
     problems: list[Problem] = []
+    selectors: dict[str, Condition] = {}
     for folder, builtin, where in _catalog_paths(project):
         if not folder.exists():
             line, column = project.locate(*where) if project else (1, 1)
@@ -165,7 +181,7 @@ def load_catalog(project: Project | None) -> tuple[Catalog, list[Problem]]:
             docs, file_problems = load_file(path, shown)
             problems.extend(file_problems)
             for doc in docs:
-                control, control_problems = _control_from_doc(doc, builtin)
+                control, control_problems = _control_from_doc(doc, builtin, selectors)
                 problems.extend(control_problems)
                 if control is None:
                     continue

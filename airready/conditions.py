@@ -124,12 +124,34 @@ def parse_path(text: Any, where: Path) -> tuple[str, ...]:
     return tuple(text.split("."))
 
 
+def _format_fields(value: Any) -> dict[str, Any] | None:
+    """The fields of a block of the format (a pydantic model); None for any other value.
+
+    Found once per class and then looked up by type: paths are resolved about a million
+    times in a large audit, and ``isinstance(value, BaseModel)`` goes through ABCMeta's
+    ``__instancecheck__`` each time.
+    """
+    cls = type(value)
+    fields = _FIELDS_BY_CLASS.get(cls, _UNKNOWN)
+    if fields is _UNKNOWN:
+        fields = _FIELDS_BY_CLASS[cls] = (cls.__pydantic_fields__
+                                          if issubclass(cls, BaseModel) else None)
+    return fields
+
+
+_UNKNOWN: Any = object()
+_FIELDS_BY_CLASS: dict[type, dict[str, Any] | None] = {}
+
+
 def _child(value: Any, step: str) -> Any:
-    if isinstance(value, BaseModel):
+    if type(value) is dict:  # noqa: E721 - the common case first, without a lookup
+        return value.get(step)
+    fields = _format_fields(value)
+    if fields is not None:
         # Only the format's fields, which pydantic keeps in the instance __dict__: never a
         # method or property of the class (spec.copy), nor a cached_property that lands in
         # __dict__ once used (Entity.ref), which would make a path's meaning depend on order.
-        if step not in type(value).__pydantic_fields__:
+        if step not in fields:
             return None
         return value.__dict__.get(step)
     if isinstance(value, dict):
@@ -140,15 +162,27 @@ def _child(value: Any, step: str) -> Any:
     return None
 
 
+def _lookup(root: Any, steps: tuple[str, ...]) -> Any:
+    """The value at a path without wildcards (None where it runs out).
+
+    ``_child`` inlined for blocks of the format, which nearly every step goes through.
+    """
+    value = root
+    for step in steps:
+        fields = _FIELDS_BY_CLASS.get(type(value))
+        if fields is not None:
+            value = value.__dict__.get(step) if step in fields else None
+        else:
+            value = _child(value, step)
+        if value is None:
+            return None
+    return value
+
+
 def resolve(root: Any, steps: tuple[str, ...], base: Path) -> Iterator[tuple[Path, Any]]:
     """Every (concrete path, value) that ``steps`` names below ``root``."""
     if "*" not in steps:  # the common case, without recursion
-        value = root
-        for step in steps:
-            value = _child(value, step)
-            if value is None:
-                break
-        yield (*base, *steps), value
+        yield base + steps, _lookup(root, steps)
         return
     if not steps:
         yield base, root
@@ -158,7 +192,7 @@ def resolve(root: Any, steps: tuple[str, ...], base: Path) -> Iterator[tuple[Pat
         if isinstance(root, list):
             for index, item in enumerate(root):
                 yield from resolve(item, rest, (*base, index))
-        elif isinstance(root, dict | BaseModel):
+        elif isinstance(root, dict) or _format_fields(root) is not None:
             for key, item in _mapping(root).items():
                 yield from resolve(item, rest, (*base, key))
         return
@@ -167,10 +201,10 @@ def resolve(root: Any, steps: tuple[str, ...], base: Path) -> Iterator[tuple[Pat
 
 def _mapping(value: Any) -> dict[Any, Any]:
     """A mapping's entries; for a block of the format, the fields the YAML wrote."""
-    if isinstance(value, BaseModel):
+    fields = _format_fields(value)
+    if fields is not None:
         written = value.model_fields_set
-        return {name: value.__dict__.get(name) for name in type(value).__pydantic_fields__
-                if name in written}
+        return {name: value.__dict__.get(name) for name in fields if name in written}
     return value if isinstance(value, dict) else {}
 
 
@@ -225,7 +259,7 @@ def show_value(value: Any) -> str:
 
 
 def _is_set(value: Any) -> bool:
-    if isinstance(value, BaseModel):  # a block written as {} (or only nulls) is empty
+    if _format_fields(value) is not None:  # a block written as {} (or only nulls) is empty
         return any(_is_set(v) for v in _mapping(value).values())
     return value is not None and value != [] and value != {} and value != ""
 
@@ -682,24 +716,26 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
         argument = _prepare_argument(name, spec[name], where)
         operator = OPERATORS[name]
         uses_target = argument == TARGET or (isinstance(argument, list) and TARGET in argument)
+        if not wildcard and not uses_target:
+            return _single_operator_check(steps, operator, argument)
 
         def test(value: Any, scope: Scope, ctx: Context) -> str | None:
             arg = _substitute(argument, ctx) if uses_target else argument
             return operator(value, arg, ctx)
 
+    if not wildcard:
+        return _single_field_check(steps, test)
+
     def check(scope: Scope, ctx: Context) -> Outcome:
         found = list(resolve(scope.root, steps, scope.base))
-        if wildcard and not found:
+        if not found:
             path = _until_wildcard(scope.base, steps)
             ok = if_empty == "pass"
             return Outcome(ok, scope.ref, path, f"{show_path(path)} has no entries")
         last: Outcome | None = None
         for path, value in found:
             problem = test(value, scope, ctx)
-            if problem is None:
-                outcome = Outcome(True, scope.ref, path, _passing_words(path, value))
-            else:
-                outcome = Outcome(False, scope.ref, path, f"{show_path(path)} {problem}")
+            outcome = _field_outcome(scope.ref, path, value, problem)
             if quantifier == "all" and problem is not None:
                 return outcome
             if quantifier == "any" and problem is None:
@@ -711,8 +747,46 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
     return check
 
 
-def _passing_words(path: Path, value: Any) -> Callable[[], str]:
-    return lambda: f"{show_path(path)} is {show_value(value)}"
+def _single_field_check(steps: tuple[str, ...],
+                        test: Callable[[Any, Scope, Context], str | None]) -> Condition:
+    """A field condition on a path without ``*``: exactly one value, so no quantifier.
+
+    It gives the outcome the general loop would, with no generator or list per
+    evaluation.
+    """
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        path = scope.base + steps
+        value = _lookup(scope.root, steps)
+        return _field_outcome(scope.ref, path, value, test(value, scope, ctx))
+    return check
+
+
+def _single_operator_check(steps: tuple[str, ...],
+                           operator: Callable[[Any, Any, Context], str | None],
+                           argument: Any) -> Condition:
+    """``_single_field_check`` for the commonest condition of all, a plain operator on a
+    path without ``*`` (``{path: spec.logging.inputs, equals: true}``): the operator is
+    called directly, with ``_lookup`` written out, as this runs for nearly every finding.
+    """
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        value = scope.root
+        for step in steps:
+            fields = _FIELDS_BY_CLASS.get(type(value))
+            if fields is not None:
+                value = value.__dict__.get(step) if step in fields else None
+            else:
+                value = _child(value, step)
+            if value is None:
+                break
+        return _field_outcome(scope.ref, scope.base + steps, value,
+                              operator(value, argument, ctx))
+    return check
+
+
+def _field_outcome(ref: str, path: Path, value: Any, problem: str | None) -> Outcome:
+    if problem is None:
+        return Outcome(True, ref, path, lambda: f"{show_path(path)} is {show_value(value)}")
+    return Outcome(False, ref, path, f"{show_path(path)} {problem}")
 
 
 def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], Any]:

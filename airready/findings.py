@@ -24,17 +24,20 @@ class LazyText:
     def __set_name__(self, owner: type, name: str) -> None:
         self.slot = f"_{name}"
 
+    # The value is kept as an ordinary attribute (``_message``): going through
+    # ``obj.__dict__`` would make Python build a dict for every finding.
+
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
         if obj is None:
             raise AttributeError(self.slot)  # no class-level default for the dataclass
-        value = obj.__dict__[self.slot]
+        value = getattr(obj, self.slot)
         if not isinstance(value, str):
             value = value()
-            obj.__dict__[self.slot] = value
+            setattr(obj, self.slot, value)
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__[self.slot] = value
+        setattr(obj, self.slot, value)
 
 
 @dataclass

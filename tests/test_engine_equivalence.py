@@ -1,0 +1,149 @@
+"""The engine's shortcuts give exactly what plain evaluation gives.
+
+``evaluate`` shares work across controls (one scope per target, one outcome per shared
+``applies_to.where`` and target) and conditions take fast paths for plain field paths;
+none of it may change a finding, a message or a position.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airready.audit import load_all
+from airready.catalog import load_catalog
+from airready.conditions import (
+    OPERATORS,
+    Context,
+    Outcome,
+    Scope,
+    _prepare_argument,
+    compile_condition,
+    resolve,
+    show_path,
+    show_value,
+)
+from airready.config import load_project
+from airready.engine import _Run, evaluate, evaluate_control
+from airready.findings import Finding
+from airready.inventory import Inventory
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2026, 11, 25)
+
+
+def _synth():
+    spec = importlib.util.spec_from_file_location("bench_synth_engine",
+                                                  ROOT / "bench" / "synth.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module", params=["example", "synthetic"])
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    if request.param == "example":
+        root = ROOT
+    else:
+        root = tmp_path_factory.mktemp("synth") / "project"
+        _synth().generate(root, 40, seed=11)
+    return load_all(load_project(root, root))
+
+
+def _as_dict(finding: Finding) -> dict[str, Any]:
+    fields = {f.name: getattr(finding, f.name) for f in dataclasses.fields(finding)}
+    fields["message"] = finding.message  # worded now, however it was given
+    return fields
+
+
+def test_a_whole_run_gives_what_lone_calls_give(loaded):
+    """Each lone ``evaluate_control`` call starts from nothing: no shared scope or selector."""
+    inventory, catalog = loaded.inventory, loaded.catalog
+    result = evaluate(inventory, catalog, TODAY)
+    alone = [evaluate_control(control, entity, inventory, TODAY)
+             for control in catalog.enabled() for entity in inventory.of_kind(control.kind)]
+    assert [_as_dict(f) for f in result.findings] == [_as_dict(f) for f in alone]
+    assert {f.state for f in result.findings} >= {"pass", "fail", "not_applicable"}
+
+
+def test_a_run_on_another_date_shares_nothing_with_it(loaded):
+    inventory, catalog = loaded.inventory, loaded.catalog
+    later = dt.date(2029, 1, 1)
+    first = evaluate(inventory, catalog, later)
+    alone = [evaluate_control(control, entity, inventory, later)
+             for control in catalog.enabled() for entity in inventory.of_kind(control.kind)]
+    assert [_as_dict(f) for f in first.findings] == [_as_dict(f) for f in alone]
+
+
+def test_selectors_written_alike_share_one_function():
+    catalog, problems = load_catalog(None)
+    assert problems == []
+    by_text: dict[str, set[int]] = {}
+    for control in catalog.controls.values():
+        if control.where is not None:
+            by_text.setdefault(repr(control.spec.applies_to.where), set()).add(id(control.where))
+    assert all(len(ids) == 1 for ids in by_text.values())
+    assert len({next(iter(ids)) for ids in by_text.values()}) == len(by_text)
+    assert any(sum(1 for c in catalog.controls.values()
+                   if repr(c.spec.applies_to.where) == text) > 1 for text in by_text)
+
+
+def test_dotted_paths_tell_equal_keys_apart():
+    """``1`` and ``True`` are the same mapping key, but not the same words."""
+    run = _Run(Inventory(), TODAY)
+    assert run.dot(("spec", "targets", True)) == "spec.targets.True"
+    assert run.dot(("spec", "targets", 1)) == "spec.targets.1"
+    assert run.dot(("spec", "logging", "inputs")) == "spec.logging.inputs"
+    assert run.dot(("spec", "logging", "inputs")) == "spec.logging.inputs"
+    assert run.dot(()) == ""
+
+
+# --- the fast path for a plain operator on a plain path ---------------------------------------
+
+def _general(spec: dict[str, Any], scope: Scope, ctx: Context) -> Outcome:
+    """A field condition evaluated the long way: ``resolve`` and the operator, as for ``*``."""
+    name = next(k for k in spec if k in OPERATORS)
+    argument = _prepare_argument(name, spec[name], ())
+    steps = tuple(spec["path"].split("."))
+    [(path, value)] = list(resolve(scope.root, steps, scope.base))
+    problem = OPERATORS[name](value, argument, ctx)
+    if problem is None:
+        return Outcome(True, scope.ref, path, f"{show_path(path)} is {show_value(value)}")
+    return Outcome(False, scope.ref, path, f"{show_path(path)} {problem}")
+
+
+SPECS = [
+    {"path": "spec.lifecycle", "equals": "production"},
+    {"path": "spec.lifecycle", "in": ["production", "staging"]},
+    {"path": "spec.provider", "exists": True},
+    {"path": "spec.provider", "exists": False},
+    {"path": "spec.tools", "count_min": 1},
+    {"path": "spec.logging.inputs", "equals": True},
+    {"path": "spec.logging.retention_days", "min": 180},
+    {"path": "spec.logging", "exists": True},
+    {"path": "spec.monitoring.alerts", "contains_all": ["latency"]},
+    {"path": "spec.rollback.last_tested", "within": "P180D"},
+    {"path": "spec.tools.0.tool", "exists": True},
+    {"path": "spec.logging.copy", "exists": True},  # a method of the class, not a field
+    {"path": "ref", "exists": True},  # Entity.ref is a cached property, not a field
+    {"path": "metadata.labels.team", "exists": True},  # through a plain mapping
+]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s['path']}-{list(s)[1]}")
+def test_plain_paths_resolve_as_the_general_walk_does(loaded, spec):
+    inventory = loaded.inventory
+    condition = compile_condition(spec)
+    for entity in inventory.of_kind("Model"):
+        scope, ctx = Scope(entity, entity.ref, ()), Context(inventory, TODAY, entity.ref)
+        assert condition(scope, ctx) == _general(spec, scope, ctx), entity.ref
+        nested = Scope(entity, entity.ref, ("x", 0))  # a base path is kept in front
+        assert condition(nested, ctx) == _general(spec, nested, ctx), entity.ref

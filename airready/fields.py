@@ -54,9 +54,13 @@ def split_ref(ref: str) -> tuple[str, str]:
 
 
 def _ref_checker(prefixes: tuple[str, ...]) -> Any:
+    valid = re.compile(f"(?:{'|'.join(map(re.escape, prefixes))}):{_NAME_BODY}")
+    allowed = " or ".join(f"{p}:<name>" for p in prefixes)
+
     def check(value: str) -> str:
+        if valid.fullmatch(value):  # the usual case, in one step; the rest says what is wrong
+            return value
         prefix, sep, name = value.partition(":")
-        allowed = " or ".join(f"{p}:<name>" for p in prefixes)
         if not sep:
             raise ValueError(f"a reference is written kind:name, e.g. {allowed}; got {value!r}")
         if prefix not in prefixes:
@@ -175,11 +179,14 @@ def _iso_timestamp(value: Any) -> Any:
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 Timestamp = Annotated[dt.datetime, BeforeValidator(_iso_timestamp), AfterValidator(_check_aware)]
 
-Identifier = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^[a-z0-9_]+$"}),
-                       AfterValidator(lambda v: _identifier(v))]
+_IDENTIFIER_RE = re.compile(r"^[a-z0-9_]+$")
 
 
 def _identifier(value: str) -> str:
-    if not re.match(r"^[a-z0-9_]+$", value):
+    if not _IDENTIFIER_RE.match(value):
         raise ValueError(f"{value!r} is not an identifier (lower case letters, digits and _)")
     return value
+
+
+Identifier = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^[a-z0-9_]+$"}),
+                       AfterValidator(_identifier)]

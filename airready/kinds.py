@@ -10,7 +10,7 @@ inventory full of gaps still validates and can be audited.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
@@ -460,6 +460,7 @@ def _make_entity_class(kind: str, spec: type[Strict]) -> type[Entity]:
     )
 
 
+@cache  # asked for every document that validates
 def spec_required(kind: str) -> bool:
     return any(f.is_required() for f in SPEC_BY_KIND[kind].model_fields.values())
 

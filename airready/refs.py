@@ -59,25 +59,39 @@ def _plans(cls: type[BaseModel]) -> tuple[tuple[str, Plan], ...]:
 
 def iter_refs(obj: BaseModel, path: Path = ()) -> Iterator[tuple[Path, str, tuple[str, ...]]]:
     """Yield ``(path, "kind:name", allowed prefixes)`` for every reference in ``obj``."""
+    found: list[tuple[Path, str, tuple[str, ...]]] = []
+    _collect_model(obj, path, found)
+    return iter(found)
+
+
+# Collected into one list rather than through nested generators: every entity is walked
+# when the inventory loads, and each generator level costs a call per reference.
+
+def _collect_model(obj: BaseModel, path: Path, found: list[tuple[Path, str, tuple[str, ...]]]
+                   ) -> None:
+    values = obj.__dict__  # pydantic keeps every field there; one read, not one per field
     for name, plan in _plans(type(obj)):
-        value = getattr(obj, name)
+        value = values.get(name)
         if value is not None:
-            yield from _walk(value, plan, (*path, name))
+            _collect(value, plan, (*path, name), found)
 
 
-def _walk(value: Any, plan: Plan, path: Path) -> Iterator[tuple[Path, str, tuple[str, ...]]]:
+def _collect(value: Any, plan: Plan, path: Path,
+             found: list[tuple[Path, str, tuple[str, ...]]]) -> None:
     assert plan is not None
     kind, detail = plan
     if kind == "ref":
         if isinstance(value, str):
-            yield path, value, detail
+            found.append((path, value, detail))
     elif kind == "list":
         if isinstance(value, list):
             for index, item in enumerate(value):
-                yield from _walk(item, detail, (*path, index))
+                if item is not None:
+                    _collect(item, detail, (*path, index), found)
     elif kind == "dict":
         if isinstance(value, dict):
             for key, item in value.items():
-                yield from _walk(item, detail, (*path, key))
+                if item is not None:
+                    _collect(item, detail, (*path, key), found)
     elif isinstance(value, BaseModel):
-        yield from iter_refs(value, path)
+        _collect_model(value, path, found)

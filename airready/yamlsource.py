@@ -91,13 +91,13 @@ class _Composer(_BaseLoader):
     stops a document at ``MAX_DEPTH`` before the recursion gets anywhere near that.
     """
 
-    _cache: dict[tuple[str, bool], str] = {}
+    # Plain scalars by their text; the others (quoted, block) by (text, False).
+    _cache: dict[str | tuple[str, bool], str] = {}
     _depth = 0
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is ScalarNode:
-            plain = implicit[0]
-            key = (value, plain)
+            key = value if implicit[0] else (value, False)  # no tuple for the usual case
             tag = self._cache.get(key)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
@@ -187,6 +187,9 @@ class SourceDoc:
             pairs = {}
             for key_node, value_node in node.value:
                 if isinstance(key_node, ScalarNode):
+                    if key_node.tag == STR:  # as _key_value gives it, without the call
+                        pairs[key_node.value] = (key_node, value_node)
+                        continue
                     if key_node.tag == MERGE:
                         for source in _merge_sources(value_node):
                             for k, v in self._pairs(source).items():
@@ -261,7 +264,10 @@ class _Builder:
                 build = self.build
                 try:
                     for child in node.value:
-                        append(build(child, depth + 1))
+                        if child.__class__ is ScalarNode and child.tag == STR:
+                            append(child.value)  # as build would, without the call
+                        else:
+                            append(build(child, depth + 1))
                 except YamlError as exc:
                     if exc.pending:
                         exc.place_after(*_after_siblings(node, len(value)))
@@ -325,6 +331,9 @@ class _Builder:
                     message += f" as {seen[key].value!r}; YAML reads both as {key!r}"
                 raise YamlError(message + ")", key_node)
             seen[key] = key_node
+            if value_node.__class__ is ScalarNode and value_node.tag == STR:
+                data[key] = value_node.value  # the commonest value, without a call to build
+                continue
             try:
                 data[key] = self.build(value_node, depth + 1)
             except YamlError as exc:

@@ -35,7 +35,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -67,6 +67,9 @@ class Context:
     inventory: Inventory
     today: dt.date
     target: str  # the audited entity's reference
+    # What conditions may keep while the inventory does not change; the engine gives every
+    # target of one audit the same dict.
+    shared: dict[Any, Any] = field(default_factory=dict)
 
 
 class Outcome:
@@ -74,7 +77,8 @@ class Outcome:
 
     ``evidence`` (what was found, in words: "logging.user_attribution is false") may be
     given as a function and is then worded only when someone reads it: most outcomes
-    are passes whose wording a text report never shows.
+    are never shown (passes a text report leaves out, the failing ``if`` of a control
+    that then does not apply, alternatives of ``any`` tried before the one that held).
     """
 
     __slots__ = ("ok", "ref", "path", "_evidence")
@@ -144,7 +148,7 @@ _FIELDS_BY_CLASS: dict[type, dict[str, Any] | None] = {}
 
 
 def _child(value: Any, step: str) -> Any:
-    if type(value) is dict:  # noqa: E721 - the common case first, without a lookup
+    if type(value) is dict:  # the common case first, without a lookup
         return value.get(step)
     fields = _format_fields(value)
     if fields is not None:
@@ -631,8 +635,8 @@ def _any(parts: list[Condition]) -> Condition:
                 return outcome
             failures.append(outcome)
         first = failures[0]
-        evidence = "; and ".join(f.evidence for f in failures)
-        return Outcome(False, first.ref, first.path, evidence)
+        return Outcome(False, first.ref, first.path,
+                       lambda: "; and ".join(f.evidence for f in failures))
     return check
 
 
@@ -646,7 +650,8 @@ def _if(test: Condition, then: Condition, otherwise: Condition | None) -> Condit
         if decided.ok:
             return then(scope, ctx)
         if otherwise is None:
-            return Outcome(True, decided.ref, decided.path, f"not required: {decided.evidence}")
+            return Outcome(True, decided.ref, decided.path,
+                           lambda: f"not required: {decided.evidence}")
         return otherwise(scope, ctx)
     return check
 
@@ -654,8 +659,10 @@ def _if(test: Condition, then: Condition, otherwise: Condition | None) -> Condit
 def _not(part: Condition) -> Condition:
     def check(scope: Scope, ctx: Context) -> Outcome:
         outcome = part(scope, ctx)
-        evidence = outcome.evidence if not outcome.ok else f"not expected: {outcome.evidence}"
-        return Outcome(not outcome.ok, outcome.ref, outcome.path, evidence)
+        if outcome.ok:
+            return Outcome(False, outcome.ref, outcome.path,
+                           lambda: f"not expected: {outcome.evidence}")
+        return Outcome(True, outcome.ref, outcome.path, lambda: outcome.evidence)
     return check
 
 
@@ -786,7 +793,7 @@ def _single_operator_check(steps: tuple[str, ...],
 def _field_outcome(ref: str, path: Path, value: Any, problem: str | None) -> Outcome:
     if problem is None:
         return Outcome(True, ref, path, lambda: f"{show_path(path)} is {show_value(value)}")
-    return Outcome(False, ref, path, f"{show_path(path)} {problem}")
+    return Outcome(False, ref, path, lambda: f"{show_path(path)} {problem}")
 
 
 def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], Any]:
@@ -879,8 +886,7 @@ def _compile_nested(key: str, steps: tuple[str, ...], inner: Condition,
         for item_scope in items:
             outcome = inner(item_scope, ctx)
             if key == "ref":
-                outcome = Outcome(outcome.ok, outcome.ref, outcome.path,
-                                  f"{item_scope.ref}: {outcome.evidence}")
+                outcome = _about(item_scope.ref, outcome)
             if key in ("each", "ref") and not outcome.ok:
                 return outcome
             if key == "some" and outcome.ok:
@@ -890,9 +896,14 @@ def _compile_nested(key: str, steps: tuple[str, ...], inner: Condition,
         if key == "some":
             path = scope.base + tuple(s for s in steps if s != "*")
             return Outcome(False, scope.ref, path,
-                           f"no item of {show_path(path)} qualifies: {last.evidence}")
+                           lambda: f"no item of {show_path(path)} qualifies: {last.evidence}")
         return last
     return check
+
+
+def _about(ref: str, outcome: Outcome) -> Outcome:
+    """The outcome on a referenced entity, its evidence naming that entity."""
+    return Outcome(outcome.ok, outcome.ref, outcome.path, lambda: f"{ref}: {outcome.evidence}")
 
 
 _QUERY_COUNTS = {"count_min", "count_max"}
@@ -925,10 +936,8 @@ def _compile_query(spec: dict[str, Any], where: Path) -> Condition:
 
     def check(scope: Scope, ctx: Context) -> Outcome:
         count = 0
-        for entity in ctx.inventory.of_kind(kind):
-            if entity.metadata.external:
-                continue
-            if matcher is None or matcher(Scope(entity, entity.ref, ()), ctx).ok:
+        for candidate in _own_entities(ctx, kind):
+            if matcher is None or matcher(candidate, ctx).ok:
                 count += 1
         ok = count >= bound if bound_name == "count_min" else count <= bound
         limit = "at least" if bound_name == "count_min" else "at most"
@@ -936,3 +945,15 @@ def _compile_query(spec: dict[str, Any], where: Path) -> Condition:
         return Outcome(ok, scope.ref, scope.base, f"found {count} {text}, expected {limit} {bound}")
 
     return check
+
+
+def _own_entities(ctx: Context, kind: str) -> list[Scope]:
+    """A scope for each of the organisation's own entities of ``kind`` (a query does not
+    count external ones), made once per audit: a query runs for every target."""
+    key = ("own entities", kind)
+    scopes: list[Scope] | None = ctx.shared.get(key)
+    if scopes is None:
+        scopes = ctx.shared[key] = [Scope(entity, entity.ref, ())
+                                    for entity in ctx.inventory.of_kind(kind)
+                                    if not entity.metadata.external]
+    return scopes

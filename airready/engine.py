@@ -25,12 +25,13 @@ class _Target:
 
     __slots__ = ("entity", "ref", "ctx", "scope", "file", "line", "external")
 
-    def __init__(self, entity: Entity, inventory: Inventory, today: dt.date):
+    def __init__(self, entity: Entity, inventory: Inventory, today: dt.date,
+                 shared: dict[Any, Any]):
         ref = entity.ref
         source = inventory.sources[ref]
         self.entity = entity
         self.ref = ref
-        self.ctx = Context(inventory, today, ref)
+        self.ctx = Context(inventory, today, ref, shared)
         self.scope = Scope(entity, ref, ())
         self.file = source.file
         self.line = source.line
@@ -74,7 +75,7 @@ class _Run:
     ``applies_to.where`` specs one compiled function, so a selector's outcome can be
     kept per (function, target) and reused by every control that shares it.
     Targets and rules are keyed by ``id()`` and checked by identity: cheaper than
-    hashing through pydantic, and safe because the run holds on to each object.
+    reading ``entity.ref`` through pydantic, and safe as the run holds on to each object.
     """
 
     def __init__(self, inventory: Inventory, today: dt.date):
@@ -84,11 +85,13 @@ class _Run:
         self.rules: dict[int, _Rule] = {}
         self.selected: dict[tuple[Condition, str], Outcome] = {}
         self.dotted: dict[Path, str] = {}
+        self.shared: dict[Any, Any] = {}  # Context.shared of every target
 
     def target(self, entity: Entity) -> _Target:
         target = self.targets.get(id(entity))
         if target is None or target.entity is not entity:
-            target = self.targets[id(entity)] = _Target(entity, self.inventory, self.today)
+            target = self.targets[id(entity)] = _Target(entity, self.inventory, self.today,
+                                                        self.shared)
         return target
 
     def rule(self, control: Control) -> _Rule:
@@ -113,7 +116,7 @@ class _Run:
         text = self.dotted.get(path)
         if text is None:
             text = ".".join(map(str, path))
-            if all(type(step) is str for step in path):  # noqa: E721 - exactly str
+            if all(type(step) is str for step in path):  # exactly str, not a subclass
                 self.dotted[path] = text
         return text
 

@@ -19,15 +19,16 @@ from .inventory import Inventory
 from .kinds import ENTITY_CLASS, KINDS, OWNER_REQUIRED, SPEC_BY_KIND, Entity, spec_required
 from .problems import Problem
 from .schema_errors import closest, describe, did_you_mean, problems_from_validation
-from .yamlsource import SourceDoc, find_yaml_files, load_file
+from .yamlsource import SourceDoc, load_file, yaml_file_names
 
 
 def inventory_files(project: Project) -> tuple[list[tuple[Path, str]], list[Problem]]:
     """Every YAML file the project names (inventory, reports, waivers), once each."""
     config = project.config
     problems: list[Problem] = []
-    seen: dict[Path, str] = {}
+    seen: dict[str, str] = {}  # absolute path -> as shown
     config_file = (project.root / CONFIG_NAME).resolve()  # inventory: [.] must not read it
+    root = os.path.abspath(project.root)
     sources: list[tuple[str, list[str], bool]] = [
         ("inventory", config.inventory, True),
         ("waivers", config.waivers, True),
@@ -44,12 +45,24 @@ def inventory_files(project: Project) -> tuple[list[tuple[Path, str]], list[Prob
                                             f"{key}: {entry!r} does not exist"
                                             + _path_hint(project.root, entry), code="config"))
                 continue
-            for file in find_yaml_files(path, skip=frozenset({config_file})):
+            # Absolute from the start, so every file found is (abspath is lexical).
+            folder = Path(os.path.abspath(path))
+            for absolute in yaml_file_names(folder, skip=frozenset({config_file})):
                 # Lexical dedupe (abspath, not resolve): one lstat chain per file was slow.
-                absolute = Path(os.path.abspath(file))
                 if absolute not in seen:
-                    seen[absolute] = project.shown(file)
-    return [(path, shown) for path, shown in seen.items()], problems
+                    seen[absolute] = _shown(project, root, absolute)
+    return [(Path(absolute), shown) for absolute, shown in seen.items()], problems
+
+
+def _shown(project: Project, root: str, absolute: str) -> str:
+    """``project.shown`` of a file, without pathlib for those inside the project folder.
+
+    For those, ``shown`` gives ``relpath(abspath(file), abspath(root))`` as posix, which
+    for two normalised absolute paths is the rest of the file's path after the root's.
+    """
+    if absolute.startswith(root + os.sep):
+        return absolute[len(root) + 1:].replace(os.sep, "/")
+    return project.shown(Path(absolute))
 
 
 def _path_hint(root: Path, entry: str) -> str:

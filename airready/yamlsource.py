@@ -13,9 +13,11 @@ the C stack.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
+import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -652,12 +654,14 @@ def _short(value: str) -> str:
 def load_file(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES, *,
               keys: str = ENTITY_KEYS) -> tuple[list[SourceDoc], list[Problem]]:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return [], [Problem(shown, 1, 1,
-                                f"the file is {size:,} bytes, over the limit of {max_bytes:,} "
-                                "(max_file_bytes in airready.yaml)", code="yaml")]
-        raw = path.read_bytes()
+        with open(path, "rb") as file:  # one open and fstat, as read_bytes makes, no extra stat
+            size = os.fstat(file.fileno()).st_size
+            if size > max_bytes:
+                return [], [Problem(shown, 1, 1,
+                                    f"the file is {size:,} bytes, over the limit of "
+                                    f"{max_bytes:,} (max_file_bytes in airready.yaml)",
+                                    code="yaml")]
+            raw = file.read()
     except OSError as exc:
         return [], [Problem(shown, 1, 1, f"cannot read the file: {exc.strerror}", code="yaml")]
     problem = _decode_problem(raw, shown)
@@ -673,15 +677,55 @@ def find_yaml_files(root: Path, skip: frozenset[Path] = frozenset()) -> Iterator
     Below ``root``, hidden files and folders (``.github/``, ``.venv/``) are left out, and
     so are the files in ``skip`` (resolved paths, such as the project file itself).
     """
+    for name in yaml_file_names(root, skip):
+        yield Path(name)
+
+
+def yaml_file_names(root: Path, skip: frozenset[Path] = frozenset()) -> list[str]:
+    """What ``find_yaml_files`` finds, as strings, in the same order.
+
+    The files of what ``Path.rglob`` would give, found with ``os.scandir`` and kept as
+    strings: with 10,000 files, pathlib's parsing and comparisons cost a tenth as much
+    as reading them.  Sorted as paths sort, part by part (``a/b`` before ``a-b``).
+    """
     if root.is_file():
-        yield root
+        return [str(root)]
+    if not root.is_dir():
+        return []
+    found: list[str] = []
+    _scan(str(root), skip, {s.name for s in skip}, found)
+    found.sort(key=lambda name: name.split(os.sep))
+    return found
+
+
+def _scan(folder: str, skip: frozenset[Path], skip_names: set[str], found: list[str]) -> None:
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except PermissionError:  # as rglob: an unreadable folder is passed over
         return
-    skip_names = {s.name for s in skip}  # resolve only the few files that could be skipped
-    found = [p for p in root.rglob("*")
-             if p.suffix in (".yaml", ".yml") and p.is_file()
-             and not any(part.startswith(".") for part in p.relative_to(root).parts)
-             and (p.name not in skip_names or p.resolve() not in skip)]
-    yield from sorted(found)
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue  # hidden, with everything inside
+        if _entry_is(entry.is_dir) and not entry.is_symlink():  # rglob follows no linked folder
+            _scan(entry.path, skip, skip_names, found)
+        elif name.endswith((".yaml", ".yml")) and _entry_is(entry.is_file) and (
+                name not in skip_names or Path(entry.path).resolve() not in skip):
+            found.append(entry.path)
+
+
+# What pathlib treats as "no such file" rather than an error (a broken link, a file gone).
+_NOT_THERE = {errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP}
+
+
+def _entry_is(test: Callable[[], bool]) -> bool:
+    try:
+        return test()
+    except OSError as exc:
+        if exc.errno in _NOT_THERE:
+            return False
+        raise
 
 
 def plain(value: Any) -> Any:

@@ -12,7 +12,7 @@ from airready.inventory import Inventory
 from airready.kinds import KINDS, OWNER_REQUIRED, SPEC_BY_KIND
 from airready.problems import InputError, Problem
 from airready.schema_errors import data_path, did_you_mean
-from airready.validate import build_inventory, load_inventory
+from airready.validate import build_inventory, inventory_files, load_inventory
 from airready.yamlsource import parse_text
 
 ORG = "apiVersion: airready/v1\nkind: Organization\nmetadata: {name: acme}\n"
@@ -409,3 +409,18 @@ def test_every_problem_has_a_real_place(tmp_path: Path) -> None:
         for problem in problems:
             assert problem.line >= 1 and problem.column >= 1, (folder.name, problem)
             assert (folder / problem.file).is_file(), (folder.name, problem)
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_inventory_files_are_shown_as_the_project_shows_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, relative: bool) -> None:
+    """inventory_files words paths itself for speed; it must say what Project.shown says."""
+    root = Path(__file__).resolve().parents[1]  # the example project
+    if relative:
+        monkeypatch.chdir(root / "docs")
+        root = Path("..")
+    project = load_project(root, root)
+    files, problems = inventory_files(project)
+    assert problems == [] and len(files) > 10
+    for path, shown in files:
+        assert path.is_absolute() and shown == project.shown(path)

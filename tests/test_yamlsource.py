@@ -603,3 +603,33 @@ def test_garbage_collector_left_as_it_was(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def _rglob_files(root: Path, skip: frozenset[Path] = frozenset()) -> list[Path]:
+    """What find_yaml_files gave when it was written with pathlib: the reference."""
+    skip_names = {s.name for s in skip}
+    return sorted(p for p in root.rglob("*")
+                  if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(root).parts)
+                  and (p.name not in skip_names or p.resolve() not in skip))
+
+
+def test_find_yaml_files_finds_what_rglob_finds_in_the_same_order(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    for name in ["a/b.yaml", "a-b.yaml", "a/c/d.yml", "a.b/e.yaml", "x.yaml.txt", "y.yml",
+                 ".hidden/f.yaml", "g/.h.yaml", "Z.yaml", "z/a.yaml", "elsewhere/i.yaml"]:
+        path = (tmp_path / name) if name.startswith("elsewhere") else root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("a: 1\n", encoding="utf-8")
+    (root / "dir.yml").mkdir()
+    (root / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (root / "file-link.yaml").symlink_to(root / "y.yml")
+    (root / "broken-link.yaml").symlink_to(root / "missing.yaml")
+    found = list(find_yaml_files(root))
+    assert found == _rglob_files(root)
+    assert [p.relative_to(root).as_posix() for p in found] == [
+        "Z.yaml", "a/b.yaml", "a/c/d.yml", "a-b.yaml", "a.b/e.yaml", "file-link.yaml",
+        "y.yml", "z/a.yaml"]
+    skip = frozenset({(root / "y.yml").resolve()})
+    assert list(find_yaml_files(root, skip)) == _rglob_files(root, skip)
+    assert list(find_yaml_files(tmp_path / "nowhere")) == []

@@ -11,7 +11,6 @@ import functools
 import re
 import shutil
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -333,25 +332,6 @@ def split_fences(text: str) -> Parsed:
     return parsed
 
 
-def tables(lines: list[str]) -> Iterator[list[str]]:
-    """Runs of consecutive lines that start with a pipe."""
-    run: list[str] = []
-    for line in [*lines, ""]:
-        if line.startswith("|"):
-            run.append(line)
-        elif run:
-            yield run
-            run = []
-
-
-def cells(row: str) -> int:
-    """Cells in a table row as Python-Markdown's tables extension counts them."""
-    body = row.strip()
-    body = body[1:] if body.startswith("|") else body
-    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
-    return len(re.split(r"(?<!\\)\|", body))
-
-
 class Tags(HTMLParser):
     """Every start tag with its attributes, and the text, of an HTML fragment."""
 
@@ -421,7 +401,7 @@ def visible_text(fragment: str) -> str:
 
 
 # Tables and lists are HTML blocks in the generated Markdown (see sitegen/escape.py).
-HTML_BLOCK = re.compile(r"^<(table|ul)>\n.*?\n</\1>$|^<p>.*</p>$", re.S | re.M)
+HTML_BLOCK = re.compile(r"^<(table|ul)>\n.*?\n</\1>$|^<p>.*?</p>$", re.S | re.M)
 
 
 def html_blocks(text: str) -> list[str]:

@@ -111,7 +111,6 @@ def html_link(text: Any, url: Any) -> Raw:
     return h(text)
 
 
-@functools.lru_cache(maxsize=65536)  # a site asks for the same links many times
 def page_url(source: str, target: str, directory_urls: bool) -> str:
     """The relative URL from page ``source`` to page ``target`` (both paths in docs/).
 
@@ -136,6 +135,11 @@ def page_url(source: str, target: str, directory_urls: bool) -> str:
 def html_page_link(text: Any, source: str, target: str, directory_urls: bool,
                    title: Any = None) -> Raw:
     """An anchor to another generated page; ``title`` shows on hover."""
-    href = quote(page_url(source, target, directory_urls), safe="/.-_#")
+    href = _href(source, target, directory_urls)
     hover = f' title="{h(title)}"' if title else ""
     return Raw(f'<a href="{href}"{hover}>{h(text)}</a>')
+
+
+@functools.lru_cache(maxsize=65536)
+def _href(source: str, target: str, directory_urls: bool) -> str:
+    return quote(page_url(source, target, directory_urls), safe="/.-_#")

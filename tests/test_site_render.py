@@ -568,3 +568,31 @@ def test_html_escaping_keeps_text_and_opens_nothing() -> None:
     assert escape.html_link("x", "javascript:alert(1)") == "x (javascript:alert(1))"
     assert escape.html_link("<R>", "https://a.example/p?q=1&r=2") == (
         '<a href="https://a.example/p?q=1&amp;r=2">&lt;R&gt;</a>')
+
+
+@pytest.mark.parametrize("directory_urls", [False, True])
+def test_every_link_in_the_built_site_resolves(tmp_path: Path, directory_urls: bool) -> None:
+    """The example built to HTML with either URL style: every relative href (Markdown links
+    MkDocs rewrote, and the HTML blocks' own) names a file MkDocs wrote."""
+    project = copy_example(tmp_path / "project")
+    config = project / "site" / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "use_directory_urls: false" in text
+    config.write_text(text.replace("use_directory_urls: false",
+                                   f"use_directory_urls: {str(directory_urls).lower()}"),
+                      encoding="utf-8")
+    build(project, html_too=True)
+    public = project / "site" / "public"
+    checked = 0
+    for page in public.rglob("*.html"):
+        body = page.read_text(encoding="utf-8")
+        article = body.split('<article class="md-content__inner md-typeset">', 1)[-1]
+        for href in re.findall(r'href="([^"#]+)(?:#[^"]*)?"', article):
+            if href.startswith(("http://", "https://", "mailto:")):
+                continue
+            target = (page.parent / html.unescape(href)).resolve()
+            if target.is_dir() or href.endswith("/"):
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(public)}: dead link {href}"
+            checked += 1
+    assert checked > 500

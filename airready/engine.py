@@ -174,18 +174,29 @@ def evaluate(inventory: Inventory, catalog: Catalog, today: dt.date,
     ``targets`` limits the audit to those entity references (a filter that skips work).
     """
     result = AuditResult(inventory, catalog, today)
+    chosen = list(catalog.enabled() if controls is None else controls)
+    found: list[list[Finding]] = [[] for _ in chosen]  # per control, in the order given
+    of_kind: dict[str, list[int]] = {}
+    for index, control in enumerate(chosen):
+        of_kind.setdefault(control.kind, []).append(index)
     token = _RUN.set(_Run(inventory, today))
     try:
-        for control in (catalog.enabled() if controls is None else controls):
-            result.evaluated.append(control)
-            entities = inventory.of_kind(control.kind)
+        # Target by target, each with every control of its kind: the target's data is
+        # still in the CPU caches for its next control. Control by control, each of the
+        # 29 model controls swept over all 10,000 models, from memory every time.
+        for kind, indexes in of_kind.items():
+            entities = inventory.of_kind(kind)
             if targets is not None:
                 entities = [e for e in entities if e.ref in targets]
-            found = [evaluate_control(control, entity, inventory, today)
-                     for entity in entities]
-            if not any(f.state != "not_applicable" for f in found):
-                result.unmatched.append(control)
-            result.findings.extend(found)
+            for entity in entities:
+                for index in indexes:
+                    found[index].append(evaluate_control(chosen[index], entity, inventory,
+                                                         today))
     finally:
         _RUN.reset(token)
+    for control, findings in zip(chosen, found):  # listed control by control, as ever
+        result.evaluated.append(control)
+        if not any(f.state != "not_applicable" for f in findings):
+            result.unmatched.append(control)
+        result.findings.extend(findings)
     return result

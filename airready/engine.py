@@ -194,7 +194,7 @@ def evaluate(inventory: Inventory, catalog: Catalog, today: dt.date,
                                                          today))
     finally:
         _RUN.reset(token)
-    for control, findings in zip(chosen, found):  # listed control by control, as ever
+    for control, findings in zip(chosen, found, strict=True):  # control by control, as ever
         result.evaluated.append(control)
         if not any(f.state != "not_applicable" for f in findings):
             result.unmatched.append(control)

@@ -72,7 +72,17 @@ def _collect_model(obj: BaseModel, path: Path, found: list[tuple[Path, str, tupl
     values = obj.__dict__  # pydantic keeps every field there; one read, not one per field
     for name, plan in _plans(type(obj)):
         value = values.get(name)
-        if value is not None:
+        if value is None:
+            continue
+        kind, detail = plan  # type: ignore[misc]
+        if kind == "list" and detail[0] == "ref" and isinstance(value, list):
+            # A list of references, the commonest plan: without a call per item.
+            where = (*path, name)
+            prefixes = detail[1]
+            for index, item in enumerate(value):
+                if isinstance(item, str):
+                    found.append(((*where, index), item, prefixes))
+        else:
             _collect(value, plan, (*path, name), found)
 
 

@@ -15,7 +15,7 @@ from .catalog import Catalog, Control, load_catalog
 from .config import Project
 from .engine import evaluate
 from .findings import AuditResult
-from .graph import build_graph, lineage_cycles
+from .graph import lineage_cycles
 from .incidents import incident_problems
 from .inventory import Inventory
 from .problems import InputError, Problem, has_errors
@@ -52,7 +52,7 @@ def load_checked_inventory(project: Project) -> tuple[Inventory, list[Problem]]:
     inventory, problems = load_inventory(project)
     if not has_errors(problems):
         problems += incident_problems(inventory)
-        problems += lineage_cycles(build_graph(inventory), inventory)
+        problems += lineage_cycles(inventory)
     return inventory, problems
 
 

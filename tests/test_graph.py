@@ -260,7 +260,7 @@ def fine_tune_cycle() -> list[dict]:
 def test_a_fine_tuning_cycle_is_a_warning_with_its_place():
     built, problems = inventory_with_problems(fine_tune_cycle())
     assert problems == []  # the format itself is fine: the graph says what is wrong
-    warnings = lineage_cycles(build_graph(built), built)
+    warnings = lineage_cycles(built)
     assert len(warnings) == 1
     warning = warnings[0]
     assert (warning.level, warning.code) == ("warning", "graph")
@@ -280,7 +280,7 @@ def test_a_derivation_cycle_names_the_shortest_cycle_through_the_smallest_ref():
         entity("Dataset", "ok", {"derived_from": ["dataset:a"]}, owner=OWNER),
     )
     built = inventory(docs)
-    [warning] = lineage_cycles(build_graph(built), built)
+    [warning] = lineage_cycles(built)
     assert "lineage cycle: dataset:a -> dataset:b -> dataset:c -> dataset:a " in warning.message
 
 
@@ -289,7 +289,7 @@ def test_two_separate_cycles_give_two_sorted_warnings():
             entity("Dataset", "p", {"derived_from": ["dataset:q"]}, owner=OWNER),
             entity("Dataset", "q", {"derived_from": ["dataset:p"]}, owner=OWNER)]
     built = inventory(docs)
-    warnings = lineage_cycles(build_graph(built), built)
+    warnings = lineage_cycles(built)
     assert [w.message.split(" (")[0] for w in warnings] == [
         "lineage cycle: model:x -> model:y -> model:x",
         "lineage cycle: dataset:p -> dataset:q -> dataset:p",
@@ -306,7 +306,7 @@ def test_models_that_call_each_other_are_no_lineage_cycle():
     )
     built = inventory(docs)
     graph = build_graph(built)
-    assert lineage_cycles(graph, built) == []
+    assert lineage_cycles(built) == []
     assert [(r.ref, r.path) for r in walk(graph, "model:a")] == [
         ("model:b", ["model:a", "model:b"])]
     assert [(r.ref, r.path) for r in walk(graph, "model:b")] == [
@@ -337,13 +337,13 @@ PROBE = """
 import json, sys
 sys.path.insert(0, {tests!r})
 from blastkit import entity, inventory, minimal
-from airready.graph import build_graph, lineage_cycles
+from airready.graph import lineage_cycles
 docs = minimal(*[entity("Model", f"m{{i}}", {{"base_model": f"model:m{{(i + 1) % 7}}"}},
                         owner="team:ml") for i in range(7)],
                *[entity("Dataset", f"d{{i}}", {{"derived_from": [f"dataset:d{{(i + 3) % 5}}"]}},
                         owner="team:ml") for i in range(5)])
 built = inventory(docs)
-print(json.dumps([p.render() for p in lineage_cycles(build_graph(built), built)]))
+print(json.dumps([p.render() for p in lineage_cycles(built)]))
 """
 
 
@@ -369,4 +369,4 @@ def test_an_empty_inventory_has_an_empty_graph():
     built = inventory([ORG, *PEOPLE])
     graph = build_graph(built)
     assert graph.number_of_edges() == 0
-    assert lineage_cycles(graph, built) == []
+    assert lineage_cycles(built) == []

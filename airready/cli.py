@@ -269,7 +269,9 @@ def _audit(project: Project, today: str | None) -> tuple[AuditResult, scoring.Sc
     _print_problems(loaded.warnings, err=True)
     result = run_check(loaded, resolve_today(today),
                        select(loaded.catalog, loaded.inventory)).result
-    return result, scoring.build_scorecard(result)
+    with long_lived():  # the graph and every model's reach live as long as the inventory
+        card = scoring.build_scorecard(result)
+    return result, card
 
 
 @cli.command()

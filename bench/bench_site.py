@@ -153,7 +153,7 @@ def phases(project: Path) -> dict[str, float]:
     """One build again, phase by phase, with the calls `airready site build` makes."""
     from airready import history
     from airready import scorecard as scoring
-    from airready.audit import load_all, resolve_today, run_check
+    from airready.audit import load_all, long_lived, resolve_today, run_check
     from airready.config import load_project
     from airready.selection import select
     from airready.sitegen import build as sitebuild
@@ -174,7 +174,8 @@ def phases(project: Path) -> dict[str, float]:
     result = run_check(loaded, resolve_today(TODAY),
                        select(loaded.catalog, loaded.inventory)).result
     lap("load and check")
-    card = scoring.build_scorecard(result)
+    with long_lived():
+        card = scoring.build_scorecard(result)
     config = loaded_project.config
     entries = (history.read(project / config.history, config.history)
                if config.history else [])

@@ -102,13 +102,13 @@ def test_a_model_page_has_every_part(example: dict[str, str]) -> None:
     assert page.startswith(f"---\nairready_today: {TODAY}\n---\n# model:support-assistant\n")
     for heading in ("## Gaps", "## Lineage", "## Blast radius", "## Passing controls"):
         assert f"\n{heading}\n" in page
-    facts = html_tables(page)[0]
-    assert facts[0][0] == "level" and ["owner", "team:applied-ml"] in facts
+    facts = page.split("\n<p>level: ", 1)[1].split("</p>", 1)[0].split("<br>\n")
+    assert "owner: team:applied-ml" in facts
+    assert ('runbook: <a href="../runbooks/model-support-assistant.html">first-hour runbook'
+            '</a>') in facts
     passing = page.split("\n## Passing controls\n", 1)[1]
     assert re.search(r'<p>\d+ pass: <a href="../controls/AIR-[A-Z]+-\d{3}.html" title="[^"]+">',
                      passing)
-    assert ["runbook", '<a href="../runbooks/model-support-assistant.html">first-hour runbook'
-            '</a>'] in facts
     fences = split_fences(page).fences
     assert [f.lang for f in fences] == ["mermaid", "mermaid"]  # lineage, blast radius
     assert fences[1].lines[0] == "flowchart LR"
@@ -331,7 +331,8 @@ def test_hostile_strings_show_verbatim(hostile: dict[str, str]) -> None:
 
 def test_hostile_model_links_only_to_http(hostile: dict[str, str]) -> None:
     page = hostile["models/model-hostile-probe.md"]
-    links = [row[1] for row in html_tables(page)[0] if row[0] == "link"]
+    facts = page.split("\n<p>level: ", 1)[1].split("</p>", 1)[0].split("<br>\n")
+    links = [line for line in facts if line.startswith("link: ")]
     assert len(links) == 6
     targets = [t for cell in links for t in re.findall(r'href="([^"]*)"', cell)]
     assert targets == ["https://ok.example/a_%28b%29?q=1"]

@@ -64,7 +64,7 @@ def _environment() -> jinja2.Environment:
     env.filters["md"] = md
     env.filters["h"] = h
     env.globals.update(link=html_link, slug=slug, thead=thead, tr=tr, cat=cat, strong=strong,
-                       items=items)
+                       items=items, facts=facts)
     return env
 
 
@@ -82,6 +82,11 @@ def tr(*cells: Any) -> Raw:
 def cat(*parts: Any) -> Raw:
     """Text and markup side by side in one cell (jinja's ``~`` would lose the Raw)."""
     return Raw("".join(h(p, strip=False) for p in parts))
+
+
+def facts(rows: list[tuple[str, Any]]) -> Raw:
+    """``label: value`` lines (for a paragraph)."""
+    return Raw("<br>\n".join(f"{h(label)}: {h(value)}" for label, value in rows))
 
 
 def joined(parts: Any, separator: str = ", ") -> Raw:
@@ -213,7 +218,7 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
         yield render(
             "model.md.j2", f"models/{slug(model.ref)}.md", model=model, spec=spec,
             c=model_card, owner=model.metadata.owner or "none", users=users,
-            links=[html_link(x.title, x.url) for x in model.metadata.links],
+            links=[("link", html_link(x.title, x.url)) for x in model.metadata.links],
             lineage=_lineage(graph, model.ref), blast=blast,
             blast_total=total, blast_shown=min(total, MAX_DIAGRAM_NODES),
             blast_more=total > MAX_DIAGRAM_NODES,

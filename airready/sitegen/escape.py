@@ -126,9 +126,20 @@ def page_url(source: str, target: str, directory_urls: bool) -> str:
             return stem[:-5]
         return stem + "/"
 
-    here, there = url(source), url(target)
-    folder = here.rstrip("/") if here.endswith("/") else posixpath.dirname(here)
-    relative = posixpath.relpath(there or ".", folder or ".")
+    here = url(source)
+    return _relative(here.rstrip("/") if here.endswith("/") else posixpath.dirname(here),
+                     url(target))
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative(folder: str, there: str) -> str:
+    """``there`` as seen from ``folder`` (both relative to the site root, no ``..``)."""
+    start = folder.split("/") if folder else []
+    parts = there.rstrip("/").split("/") if there else []
+    common = 0
+    while common < min(len(start), len(parts)) and start[common] == parts[common]:
+        common += 1
+    relative = "/".join([".."] * (len(start) - common) + parts[common:]) or "."
     return relative + "/" if there.endswith("/") or not there else relative
 
 
@@ -140,6 +151,10 @@ def html_page_link(text: Any, source: str, target: str, directory_urls: bool,
     return Raw(f'<a href="{href}"{hover}>{h(text)}</a>')
 
 
-@functools.lru_cache(maxsize=65536)
 def _href(source: str, target: str, directory_urls: bool) -> str:
-    return quote(page_url(source, target, directory_urls), safe="/.-_#")
+    return _quoted(page_url(source, target, directory_urls))
+
+
+@functools.lru_cache(maxsize=65536)
+def _quoted(url: str) -> str:
+    return quote(url, safe="/.-_#")

@@ -64,7 +64,7 @@ def _environment() -> jinja2.Environment:
     env.filters["md"] = md
     env.filters["h"] = h
     env.globals.update(link=html_link, slug=slug, thead=thead, tr=tr, cat=cat, strong=strong,
-                       items=items, facts=facts)
+                       items=items, facts=facts, checklist=checklist)
     return env
 
 
@@ -87,6 +87,15 @@ def cat(*parts: Any) -> Raw:
 def facts(rows: list[tuple[str, Any]]) -> Raw:
     """``label: value`` lines (for a paragraph)."""
     return Raw("<br>\n".join(f"{h(label)}: {h(value)}" for label, value in rows))
+
+
+def checklist(mark: str, lines: list[str], more: int, what: str, model: str) -> Raw:
+    """A runbook step's lines, each after ``mark``, and how many more the CLI lists."""
+    shown = [f"{mark} {h(line)}" for line in lines]
+    if more:
+        shown.append(f"{mark} and {more} more{what}: <code>airready runbook {h(model)}</code> "
+                     "lists them all")
+    return Raw("<br>\n".join(shown))
 
 
 def joined(parts: Any, separator: str = ", ") -> Raw:

@@ -773,18 +773,10 @@ def _single_operator_check(steps: tuple[str, ...],
                            argument: Any) -> Condition:
     """``_single_field_check`` for the commonest condition of all, a plain operator on a
     path without ``*`` (``{path: spec.logging.inputs, equals: true}``): the operator is
-    called directly, with ``_lookup`` written out, as this runs for nearly every finding.
+    called directly, as this runs for nearly every finding.
     """
     def check(scope: Scope, ctx: Context) -> Outcome:
-        value = scope.root
-        for step in steps:
-            fields = _FIELDS_BY_CLASS.get(type(value))
-            if fields is not None:
-                value = value.__dict__.get(step) if step in fields else None
-            else:
-                value = _child(value, step)
-            if value is None:
-                break
+        value = _lookup(scope.root, steps)
         return _field_outcome(scope.ref, scope.base + steps, value,
                               operator(value, argument, ctx))
     return check

@@ -56,13 +56,18 @@ def finalize(value: Any) -> Any:
 _SAFE_URL = re.compile(r"https?://[^\s<>\"'`]+")
 
 
+def _link_target(url: Any) -> str | None:
+    """``url`` quoted for a link when it is plain http(s) with a host; else None."""
+    if isinstance(url, str) and _SAFE_URL.fullmatch(url) and urlsplit(url).netloc:
+        return quote(url, safe=":/?#&=%+,;@!$*~-._")
+    return None
+
+
 def link(text: Any, url: Any) -> Raw:
     """A Markdown link when ``url`` is plain http(s); otherwise both as inert text."""
-    if isinstance(url, str) and _SAFE_URL.fullmatch(url):
-        parts = urlsplit(url)
-        if parts.netloc:
-            target = quote(url, safe=":/?#&=%+,;@!$*~-._")
-            return Raw(f"[{md(text)}]({target})")
+    target = _link_target(url)
+    if target is not None:
+        return Raw(f"[{md(text)}]({target})")
     if url and text != url:
         return Raw(f"{md(text)} ({md(url)})")
     return Raw(md(text))
@@ -101,11 +106,9 @@ def strong(value: Any) -> Raw:
 
 def html_link(text: Any, url: Any) -> Raw:
     """link() for HTML blocks: an anchor when ``url`` is plain http(s), else inert text."""
-    if isinstance(url, str) and _SAFE_URL.fullmatch(url):
-        parts = urlsplit(url)
-        if parts.netloc:
-            target = quote(url, safe=":/?#&=%+,;@!$*~-._")
-            return Raw(f'<a href="{html.escape(target)}">{h(text)}</a>')
+    target = _link_target(url)
+    if target is not None:
+        return Raw(f'<a href="{html.escape(target)}">{h(text)}</a>')
     if url and text != url:
         return Raw(f"{h(text)} ({h(url)})")
     return h(text)
@@ -146,13 +149,9 @@ def _relative(folder: str, there: str) -> str:
 def html_page_link(text: Any, source: str, target: str, directory_urls: bool,
                    title: Any = None) -> Raw:
     """An anchor to another generated page; ``title`` shows on hover."""
-    href = _href(source, target, directory_urls)
+    href = _quoted(page_url(source, target, directory_urls))
     hover = f' title="{h(title)}"' if title else ""
     return Raw(f'<a href="{href}"{hover}>{h(text)}</a>')
-
-
-def _href(source: str, target: str, directory_urls: bool) -> str:
-    return _quoted(page_url(source, target, directory_urls))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -10,18 +10,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .baseline import BaselineReport, apply_baseline, read_baseline
-from .catalog import Catalog, Control, load_catalog
-from .config import Project
-from .engine import evaluate
-from .findings import AuditResult
-from .graph import lineage_cycles
-from .incidents import incident_problems
-from .inventory import Inventory
-from .problems import InputError, Problem, has_errors
-from .selection import Selection
-from .validate import load_inventory
-from .waivers import WaiverReport, apply_waivers, waiver_problems
+from .graph.graph import lineage_cycles
+from .inventory.config import Project
+from .inventory.model import Inventory
+from .inventory.problems import InputError, Problem, has_errors
+from .inventory.validate import load_inventory
+from .postincident.incidents import incident_problems
+from .rules.baseline import BaselineReport, apply_baseline, read_baseline
+from .rules.catalog import Catalog, Control, load_catalog
+from .rules.engine import evaluate
+from .rules.findings import AuditResult
+from .rules.selection import Selection
+from .rules.waivers import WaiverReport, apply_waivers, waiver_problems
 
 TODAY_ENV = "AIRREADY_TODAY"
 

@@ -16,21 +16,23 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, baseline, history, scaffold
-from . import scorecard as scoring
+from . import __version__, scaffold
 from .audit import load_all, load_checked_inventory, long_lived, resolve_today, run_check
-from .blast import SCENARIOS, blast_radius
-from .catalog import Catalog, load_catalog
-from .config import CONFIG_NAME, Project, find_root, load_project
-from .files import write_atomic
-from .findings import AuditResult
-from .graph import build_graph
-from .incidents import report as incident_report
-from .incidents import reports as incident_reports
-from .kinds import KINDS
-from .problems import InputError, Problem, has_errors
-from .register import plan_update as plan_register_update
-from .register import save as save_register
+from .graph.blast import SCENARIOS, blast_radius
+from .graph.graph import build_graph
+from .inventory.config import CONFIG_NAME, Project, find_root, load_project
+from .inventory.files import write_atomic
+from .inventory.kinds import KINDS
+from .inventory.problems import InputError, Problem, has_errors
+from .inventory.schema_errors import did_you_mean
+from .inventory.schema_export import all_schemas, combined_schema, dumps
+from .postincident.incidents import report as incident_report
+from .postincident.incidents import reports as incident_reports
+from .postincident.register import plan_update as plan_register_update
+from .postincident.register import save as save_register
+from .readiness import history
+from .readiness import scorecard as scoring
+from .readiness.runbook import build_runbook
 from .report import blast as blast_report
 from .report import controls as controls_report
 from .report import github, jsonout, junit, markdown, sarif
@@ -40,13 +42,13 @@ from .report import runbook as runbook_report
 from .report import scorecard as scorecard_report
 from .report import text as text_report
 from .report.context import ReportContext
-from .runbook import build_runbook
-from .schema_errors import did_you_mean
-from .schema_export import all_schemas, combined_schema, dumps
-from .selection import select
+from .rules import baseline
+from .rules.catalog import Catalog, load_catalog
+from .rules.findings import AuditResult
+from .rules.selection import select
+from .rules.waivers import waiver_problems
 from .sitegen import build as sitebuild
 from .sitegen.pages import SiteInput, render_pages
-from .waivers import waiver_problems
 
 F = TypeVar("F", bound=Callable[..., Any])
 RENDERERS: dict[str, Callable[[ReportContext], str]] = {
@@ -476,7 +478,7 @@ def register_update(project_dir: Path | None, today: str | None, dry_run: bool) 
     for problem in loaded.warnings:  # standard output carries the diff
         click.echo(problem.render(), err=True)
     result = run_check(loaded, day, select(loaded.catalog, loaded.inventory)).result
-    update = plan_register_update(loaded, result, day)
+    update = plan_register_update(project, result, day)
     click.echo(register_report.render_diff(update), nl=False)
     try:
         written = False if dry_run else save_register(update)

@@ -4,7 +4,7 @@
 
 Builds, in memory, a synthetic dependency graph of ``--entities`` nodes shaped like
 an AI estate (no Inventory, no YAML: a ``networkx.DiGraph`` with the node and edge
-attributes ``airready.graph.build_graph`` produces: node ``kind``; edge ``edge``,
+attributes ``airready.graph.graph.build_graph`` produces: node ``kind``; edge ``edge``,
 ``edges`` and ``source``, edges added in the same sorted order):
 
   vendors    -supplies->   components, root datasets, hosted models
@@ -20,7 +20,7 @@ attributes ``airready.graph.build_graph`` produces: node ``kind``; edge ``edge``
 Then, from one start whose blast radius covers more than 30% of the graph (the
 vendor of the most used serving stack and pretraining corpus), it times
 
-  walk         airready.blast.walk(graph, start): every reached entity with its
+  walk         airready.graph.blast.walk(graph, start): every reached entity with its
                depth and one shortest path (nodes and edge types)
   descendants  networkx.descendants(graph, start): the bare reachable set
   (and, for information, the same walk through the scenario code path:
@@ -47,8 +47,8 @@ from typing import Any
 
 import networkx as nx
 
-from airready.blast import walk
-from airready.graph import EdgeSource
+from airready.graph.blast import walk
+from airready.graph.graph import EdgeSource
 
 TARGET = 2.0
 START = "vendor:v0000"

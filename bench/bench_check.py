@@ -29,9 +29,9 @@ sys.path.insert(0, str(HERE))
 from bench_load import project_for  # noqa: E402
 
 from airready.audit import load_all, run_check  # noqa: E402
-from airready.config import load_project  # noqa: E402
-from airready.selection import select  # noqa: E402
-from airready.validate import inventory_files  # noqa: E402
+from airready.inventory.config import load_project  # noqa: E402
+from airready.inventory.validate import inventory_files  # noqa: E402
+from airready.rules.selection import select  # noqa: E402
 
 TARGET = 1.5
 TODAY = dt.date(2026, 11, 25)

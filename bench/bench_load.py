@@ -7,7 +7,7 @@ bench/synth.py, then, in this one process, times two ways of reading every
 inventory file:
 
   baseline  list(yaml.load_all(path.read_bytes(), Loader=yaml.CSafeLoader))
-  airready  airready.yamlsource.load_file(path, shown)
+  airready  airready.inventory.yamlsource.load_file(path, shown)
 
 Both results are checked to hold the same data before anything is timed.
 
@@ -49,9 +49,9 @@ sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402  (bench/ is not a package)
 
-from airready import yamlsource  # noqa: E402
-from airready.config import load_project  # noqa: E402
-from airready.validate import inventory_files  # noqa: E402
+from airready.inventory import yamlsource  # noqa: E402
+from airready.inventory.config import load_project  # noqa: E402
+from airready.inventory.validate import inventory_files  # noqa: E402
 
 OUT = HERE / "out"
 STAMP = ".synth-stamp"

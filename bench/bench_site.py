@@ -151,11 +151,11 @@ def mkdocs_build(config_file: Path) -> Callable[[], None]:
 
 def phases(project: Path) -> dict[str, float]:
     """One build again, phase by phase, with the calls `airready site build` makes."""
-    from airready import history
-    from airready import scorecard as scoring
     from airready.audit import load_all, long_lived, resolve_today, run_check
-    from airready.config import load_project
-    from airready.selection import select
+    from airready.inventory.config import load_project
+    from airready.readiness import history
+    from airready.readiness import scorecard as scoring
+    from airready.rules.selection import select
     from airready.sitegen import build as sitebuild
     from airready.sitegen.pages import SiteInput, render_pages
 

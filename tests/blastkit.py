@@ -27,10 +27,10 @@ from typing import Any
 
 import yaml
 
-from airready.inventory import Inventory
-from airready.problems import Problem
-from airready.validate import build_inventory
-from airready.yamlsource import parse_text
+from airready.inventory.model import Inventory
+from airready.inventory.problems import Problem
+from airready.inventory.validate import build_inventory
+from airready.inventory.yamlsource import parse_text
 
 FILE = "inventory/estate.yaml"
 

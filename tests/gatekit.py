@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sharedkit import EXTERNAL
 
-import airready.catalog
+import airready.rules.catalog
 from airready.cli import main
 
 TODAY = "2026-11-25"
-EXTERNAL = Path("/work/shared/external")
 SARIF_SCHEMA = EXTERNAL / "sarif" / "sarif-schema-2.1.0.json"
 JUNIT_XSDS = (EXTERNAL / "junit" / "JUnit.xsd", EXTERNAL / "junit" / "jenkins-xunit-junit-10.xsd")
 
@@ -129,10 +129,10 @@ def builtin_catalog_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     Modules import this fixture to use it.  Only the package's own catalog files are cached;
     a project's controls and inventory are read from disk on every run.
     """
-    real = airready.catalog.load_file
+    real = airready.rules.catalog.load_file
 
     def load_file(path: Path, shown: str, *args: Any, **kwargs: Any) -> Any:
-        if airready.catalog.BUILTIN_DIR not in path.parents or args or kwargs:
+        if airready.rules.catalog.BUILTIN_DIR not in path.parents or args or kwargs:
             return real(path, shown, *args, **kwargs)
         key = (path, shown)
         if key not in _BUILTIN_DOCS:
@@ -140,7 +140,7 @@ def builtin_catalog_cache(monkeypatch: pytest.MonkeyPatch) -> None:
         docs, problems = _BUILTIN_DOCS[key]
         return list(docs), list(problems)
 
-    monkeypatch.setattr(airready.catalog, "load_file", load_file)
+    monkeypatch.setattr(airready.rules.catalog, "load_file", load_file)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Three levels:
 
 * ``incident_entity`` / ``org_entity`` build single records in memory, for the clock and
-  metric arithmetic in ``airready.incidents`` (fast, no files);
+  metric arithmetic in ``airready.postincident.incidents`` (fast, no files);
 * ``build_inventory_of`` builds a whole inventory in memory, for the renderers
   (``render``) and one control at a time (``evaluate``), without the command line;
 * ``write_project`` puts the same records on disk (the Organization, a person or two and a
@@ -26,14 +26,15 @@ import pytest
 import yaml
 from projectkit import Run, make_project, run
 
-from airready.catalog import load_catalog
-from airready.engine import evaluate_control
-from airready.incidents import Clock, clocks, reports
-from airready.inventory import Inventory
-from airready.kinds import ENTITY_CLASS, Entity
+from airready.inventory.kinds import ENTITY_CLASS, Entity
+from airready.inventory.model import Inventory
+from airready.inventory.validate import build_inventory
+from airready.inventory.yamlsource import parse_text
+from airready.postincident.incidents import reports
 from airready.report import incidents as incidents_report
-from airready.validate import build_inventory
-from airready.yamlsource import parse_text
+from airready.rules.catalog import load_catalog
+from airready.rules.clocks import Clock, clocks
+from airready.rules.engine import evaluate_control
 
 CATALOG, _CATALOG_PROBLEMS = load_catalog(None)
 assert not _CATALOG_PROBLEMS

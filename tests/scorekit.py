@@ -41,10 +41,10 @@ from projectkit import Run, environment, run
 
 from airready.audit import load_all, run_check
 from airready.cli import main
-from airready.config import load_project
-from airready.findings import AuditResult
-from airready.scorecard import Scorecard, build_scorecard
-from airready.selection import select
+from airready.inventory.config import load_project
+from airready.readiness.scorecard import Scorecard, build_scorecard
+from airready.rules.findings import AuditResult
+from airready.rules.selection import select
 
 TODAY = "2026-11-25"
 TODAY_DATE = dt.date.fromisoformat(TODAY)

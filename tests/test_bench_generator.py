@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from airready.config import load_project
-from airready.validate import load_inventory
+from airready.inventory.config import load_project
+from airready.inventory.validate import load_inventory
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 30

@@ -18,10 +18,10 @@ import networkx as nx
 import pytest
 from blastkit import ESTATE, entity, inventory, minimal, write_project
 
-from airready import blast
-from airready.blast import SCENARIOS, BlastRadius, Reached, actions, blast_radius, walk
 from airready.cli import main
-from airready.graph import EDGE_TYPES, build_graph
+from airready.graph import blast
+from airready.graph.blast import SCENARIOS, BlastRadius, Reached, actions, blast_radius, walk
+from airready.graph.graph import EDGE_TYPES, build_graph
 from airready.report.blast import RENDERERS, blast_dict, explain
 
 ESTATE_INVENTORY = inventory(ESTATE)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 from projectkit import ORG, control_yaml, make_project, run
+from sharedkit import SHARED
 
-from airready.catalog import BUILTIN_DIR, FRAMEWORKS, PHASES, SEVERITIES, load_catalog
+from airready.rules.catalog import BUILTIN_DIR, FRAMEWORKS, PHASES, SEVERITIES, load_catalog
 
-SHARED = Path("/work/shared")
 CHECKLIST = SHARED / "domain" / "ai-incident-response-checklist.txt"
 ATLAS = SHARED / "external" / "atlas" / "ATLAS.yaml"
 

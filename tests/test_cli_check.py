@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 from projectkit import control_yaml, environment, make_project, run
 
-from airready.catalog import SEVERITY_RANK, load_catalog
 from airready.cli import main
+from airready.rules.catalog import SEVERITY_RANK, load_catalog
 
 TODAY = "2026-11-25"
 GOLDEN = Path(__file__).parent / "golden"
@@ -338,7 +338,7 @@ def test_json_has_every_control_and_target_exactly_once(project, report):
 def test_json_every_control_of_the_catalog_times_its_kind(project, report):
     """Independent of the fixture's details: controls x entities of their kind."""
     from airready.audit import load_all
-    from airready.config import load_project
+    from airready.inventory.config import load_project
 
     loaded = load_all(load_project(project, project))
     expected = Counter()

@@ -16,8 +16,8 @@ from validatekit import builtin_catalog_once, run  # noqa: F401 - a fixture, use
 
 import airready.cli
 from airready import __version__
-from airready.kinds import KINDS
-from airready.schema_export import COMBINED_NAME, SHIPPED_DIR
+from airready.inventory.kinds import KINDS
+from airready.inventory.schema_export import COMBINED_NAME, SHIPPED_DIR
 
 ORG = "apiVersion: airready/v1\nkind: Organization\nmetadata: {name: acme}\n"
 

@@ -15,7 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
-from airready.conditions import (
+from airready.inventory.model import Inventory
+from airready.inventory.validate import build_inventory
+from airready.inventory.yamlsource import parse_text
+from airready.rules.conditions import (
     FIELD_OPERATORS,
     OPERATORS,
     ConditionError,
@@ -25,9 +28,6 @@ from airready.conditions import (
     Scope,
     compile_condition,
 )
-from airready.inventory import Inventory
-from airready.validate import build_inventory
-from airready.yamlsource import parse_text
 
 TODAY = dt.date(2026, 11, 25)
 SHA = "sha256:" + "ab" * 32
@@ -443,7 +443,7 @@ def test_operator_docstring_shows_pass_and_fail(name):
 
 
 def test_field_operators_are_documented():
-    import airready.conditions as module
+    import airready.rules.conditions as module
 
     for name in FIELD_OPERATORS:
         assert f"{name}: " in (module.__doc__ or ""), name

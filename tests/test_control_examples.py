@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from airready.catalog import Control, load_catalog
-from airready.config import load_project
-from airready.engine import evaluate_control
-from airready.validate import build_inventory
-from airready.yamlsource import parse_text
+from airready.inventory.config import load_project
+from airready.inventory.validate import build_inventory
+from airready.inventory.yamlsource import parse_text
+from airready.rules.catalog import Control, load_catalog
+from airready.rules.engine import evaluate_control
 
 TODAY = dt.date(2026, 11, 25)
 # The example project's catalog: the builtin controls and the project's own (controls/).

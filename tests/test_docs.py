@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-import airready.scorecard as scoring
+import airready.readiness.scorecard as scoring
 from airready.scaffold import template_files
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 
 from airready.audit import load_all
-from airready.catalog import load_catalog
-from airready.conditions import (
+from airready.inventory.config import load_project
+from airready.inventory.model import Inventory
+from airready.rules.catalog import load_catalog
+from airready.rules.conditions import (
     OPERATORS,
     Context,
     Outcome,
@@ -29,10 +31,8 @@ from airready.conditions import (
     show_path,
     show_value,
 )
-from airready.config import load_project
-from airready.engine import _Run, evaluate, evaluate_control
-from airready.findings import Finding
-from airready.inventory import Inventory
+from airready.rules.engine import _Run, evaluate, evaluate_control
+from airready.rules.findings import Finding
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 25)

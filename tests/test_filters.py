@@ -18,8 +18,8 @@ from gatekit import (  # builtin_catalog_cache: an autouse fixture
     sarif_errors,
 )
 
-import airready.engine
-from airready.catalog import load_catalog
+import airready.rules.engine
+from airready.rules.catalog import load_catalog
 
 CATALOG, _ = load_catalog(None)
 ENABLED = [c for c in CATALOG.controls.values() if c.enabled]
@@ -34,13 +34,13 @@ def project(tmp_path):
 def calls(monkeypatch):
     """Every (control, target) evaluate_control is asked for."""
     seen: list[tuple[str, str]] = []
-    real = airready.engine.evaluate_control
+    real = airready.rules.engine.evaluate_control
 
     def counting(control, entity, inventory, today):
         seen.append((control.id, entity.ref))
         return real(control, entity, inventory, today)
 
-    monkeypatch.setattr(airready.engine, "evaluate_control", counting)
+    monkeypatch.setattr(airready.rules.engine, "evaluate_control", counting)
     return seen
 
 

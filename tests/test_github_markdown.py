@@ -17,11 +17,11 @@ from gatekit import (  # builtin_catalog_cache: an autouse fixture
     waiver,
 )
 
-from airready.baseline import BaselineReport
-from airready.findings import AuditResult, Finding
 from airready.report import github, markdown
 from airready.report.context import ReportContext
-from airready.waivers import WaiverReport
+from airready.rules.baseline import BaselineReport
+from airready.rules.findings import AuditResult, Finding
+from airready.rules.waivers import WaiverReport
 
 STRIPE_ANNOTATIONS = [
     "::error file=inventory/creds.yaml,line=6,col=3,title=AIR-CRED-001 [high]::"
@@ -223,8 +223,8 @@ def test_markdown_escape(raw, escaped):
 
 
 def _context(findings: list[Finding], baseline: BaselineReport | None = None) -> ReportContext:
-    from airready.catalog import load_catalog
-    from airready.inventory import Inventory
+    from airready.inventory.model import Inventory
+    from airready.rules.catalog import load_catalog
 
     catalog, _ = load_catalog(None)
     result = AuditResult(Inventory(), catalog, dt.date(2026, 11, 25), findings=findings)

@@ -32,9 +32,9 @@ from blastkit import (
     write_project,
 )
 
-from airready.blast import walk
 from airready.cli import main
-from airready.graph import EDGE_TYPES, LINEAGE_EDGES, EdgeSource, build_graph, lineage_cycles
+from airready.graph.blast import walk
+from airready.graph.graph import EDGE_TYPES, LINEAGE_EDGES, EdgeSource, build_graph, lineage_cycles
 
 OWNER = "team:ml"
 
@@ -337,7 +337,7 @@ PROBE = """
 import json, sys
 sys.path.insert(0, {tests!r})
 from blastkit import entity, inventory, minimal
-from airready.graph import lineage_cycles
+from airready.graph.graph import lineage_cycles
 docs = minimal(*[entity("Model", f"m{{i}}", {{"base_model": f"model:m{{(i + 1) % 7}}"}},
                         owner="team:ml") for i in range(7)],
                *[entity("Dataset", f"d{{i}}", {{"derived_from": [f"dataset:d{{(i + 3) % 5}}"]}},

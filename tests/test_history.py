@@ -25,7 +25,7 @@ from scorekit import (
     write_estate,
 )
 
-from airready import history
+from airready.readiness import history
 
 ENTRY_KEYS = ["commit", "failing", "models", "organization", "schema_version", "time",
               "today", "waived"]

@@ -30,7 +30,7 @@ from incidentkit import (
 )
 from projectkit import run
 
-from airready.incidents import (
+from airready.postincident.incidents import (
     DEFAULT_TARGETS,
     evidence_gaps,
     metrics,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from projectkit import control_yaml, make_project, run
 
-from airready import register
-from airready.register import latest_changes, shorten
+from airready.postincident import register
+from airready.postincident.register import latest_changes, shorten
 
 TODAY = "2026-11-25"
 REGISTER = "reports/risk-register.yaml"

@@ -26,15 +26,15 @@ from incidentkit import (
 )
 from projectkit import run
 
-from airready.fields import parse_duration
-from airready.incidents import (
+from airready.inventory.fields import parse_duration
+from airready.inventory.kinds import Regulation
+from airready.rules.clocks import (
     add_after,
     add_business_days,
     add_months,
     clocks,
     regulation_rules,
 )
-from airready.kinds import Regulation
 
 ALL = ["gdpr", "eu_ai_act", "nis2", "dora", "sec", "hipaa"]
 DETECTED = "2026-11-02T09:14:00Z"

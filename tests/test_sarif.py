@@ -20,7 +20,7 @@ from gatekit import (  # builtin_catalog_cache: an autouse fixture
     waiver,
 )
 
-from airready.catalog import load_catalog
+from airready.rules.catalog import load_catalog
 
 CATALOG, _ = load_catalog(None)
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}

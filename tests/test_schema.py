@@ -13,9 +13,15 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from airready.kinds import KINDS
-from airready.schema_export import COMBINED_NAME, SHIPPED_DIR, all_schemas, combined_schema, dumps
-from airready.yamlsource import load_file, plain
+from airready.inventory.kinds import KINDS
+from airready.inventory.schema_export import (
+    COMBINED_NAME,
+    SHIPPED_DIR,
+    all_schemas,
+    combined_schema,
+    dumps,
+)
+from airready.inventory.yamlsource import load_file, plain
 
 SCHEMAS = all_schemas()
 CASES = Path(__file__).parent / "cases"

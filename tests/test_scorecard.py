@@ -34,14 +34,14 @@ from scorekit import (
     write_estate,
 )
 
-from airready import scorecard as scoring
 from airready.audit import load_all
-from airready.conditions import Context, Scope, compile_condition
-from airready.config import load_project
-from airready.engine import evaluate_control
-from airready.findings import Finding
-from airready.freshness import _stale_on
-from airready.scorecard import LEVELS, load_frameworks, required_level, score
+from airready.inventory.config import load_project
+from airready.readiness import scorecard as scoring
+from airready.readiness.scorecard import LEVELS, load_frameworks, required_level, score
+from airready.rules.conditions import Context, Scope, compile_condition
+from airready.rules.engine import evaluate_control
+from airready.rules.findings import Finding
+from airready.rules.freshness import _stale_on
 
 REPO = Path(__file__).resolve().parent.parent
 

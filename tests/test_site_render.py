@@ -41,7 +41,7 @@ from sitekit import (
     without_html_blocks,
 )
 
-from airready.runbook import Step
+from airready.readiness.runbook import Step
 from airready.sitegen import build as sitebuild
 from airready.sitegen import escape
 from airready.sitegen.escape import Raw, link, md, page_link

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from airready.config import ProjectConfig, find_root, load_project
-from airready.inventory import Inventory
-from airready.kinds import KINDS, OWNER_REQUIRED, SPEC_BY_KIND
-from airready.problems import InputError, Problem
-from airready.schema_errors import data_path, did_you_mean
-from airready.validate import build_inventory, inventory_files, load_inventory
-from airready.yamlsource import parse_text
+from airready.inventory.config import ProjectConfig, find_root, load_project
+from airready.inventory.kinds import KINDS, OWNER_REQUIRED, SPEC_BY_KIND
+from airready.inventory.model import Inventory
+from airready.inventory.problems import InputError, Problem
+from airready.inventory.schema_errors import data_path, did_you_mean
+from airready.inventory.validate import build_inventory, inventory_files, load_inventory
+from airready.inventory.yamlsource import parse_text
 
 ORG = "apiVersion: airready/v1\nkind: Organization\nmetadata: {name: acme}\n"
 ADA = "apiVersion: airready/v1\nkind: Person\nmetadata: {name: ada}\n"

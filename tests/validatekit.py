@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import airready.catalog
+import airready.rules.catalog
 from airready.cli import main
 
 _PARSED: dict[tuple[Path, str], Any] = {}
@@ -21,17 +21,17 @@ _PARSED: dict[tuple[Path, str], Any] = {}
 
 @pytest.fixture(autouse=True)
 def builtin_catalog_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = airready.catalog.load_file
+    real = airready.rules.catalog.load_file
 
     def load_file(path: Path, shown: str, *args: Any, **kwargs: Any) -> Any:
-        if airready.catalog.BUILTIN_DIR not in path.parents or args or kwargs:
+        if airready.rules.catalog.BUILTIN_DIR not in path.parents or args or kwargs:
             return real(path, shown, *args, **kwargs)
         if (path, shown) not in _PARSED:
             _PARSED[path, shown] = real(path, shown)
         docs, problems = _PARSED[path, shown]
         return list(docs), list(problems)
 
-    monkeypatch.setattr(airready.catalog, "load_file", load_file)
+    monkeypatch.setattr(airready.rules.catalog, "load_file", load_file)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

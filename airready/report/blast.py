@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..blast import SCENARIOS, BlastRadius
+from ..graph.blast import SCENARIOS, BlastRadius
 from .markdown import escape
 
 SCHEMA_VERSION = 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import __version__
-from ..baseline import BaselineReport
-from ..findings import AuditResult, Finding
-from ..waivers import WaiverReport
+from ..rules.baseline import BaselineReport
+from ..rules.findings import AuditResult, Finding
+from ..rules.waivers import WaiverReport
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..catalog import FRAMEWORKS, Control
+from ..rules.catalog import FRAMEWORKS, Control
 
 
 def control_dict(control: Control, full: bool = False) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..findings import Finding
+from ..rules.findings import Finding
 from .context import ReportContext
 
 COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..fields import format_duration
-from ..incidents import Clock, IncidentReport, aggregate
+from ..inventory.fields import format_duration
+from ..postincident.incidents import IncidentReport, aggregate
+from ..rules.clocks import Clock
 from .markdown import escape
 
 SCHEMA_VERSION = 1

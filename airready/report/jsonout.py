@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..baseline import fingerprint
-from ..findings import Finding
+from ..rules.baseline import fingerprint
+from ..rules.findings import Finding
 from .context import ReportContext
 
 SCHEMA_VERSION = 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..findings import Finding
+from ..rules.findings import Finding
 from .context import ReportContext
 
 # Characters XML 1.0 cannot hold at all, not even escaped (YAML "\x01" can produce them).

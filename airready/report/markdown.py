@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..catalog import SEVERITIES
+from ..rules.catalog import SEVERITIES
 from .context import ReportContext
 
 WORST = 15

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from ..register import RegisterUpdate
+from ..postincident.register import RegisterUpdate
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..runbook import Runbook, runbook_dict
+from ..readiness.runbook import Runbook, runbook_dict
 from .markdown import escape
 
 

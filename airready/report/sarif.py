@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..baseline import fingerprint
-from ..catalog import FRAMEWORKS, Control
-from ..findings import Finding
+from ..rules.baseline import fingerprint
+from ..rules.catalog import FRAMEWORKS, Control
+from ..rules.findings import Finding
 from .context import ReportContext
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..catalog import FRAMEWORKS, PHASES
-from ..findings import Finding
-from ..scorecard import ModelCard, Score, Scorecard
+from ..readiness.scorecard import ModelCard, Score, Scorecard
+from ..rules.catalog import FRAMEWORKS, PHASES
+from ..rules.findings import Finding
 from .markdown import escape
 from .text import one_line
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..catalog import PHASES, SEVERITIES
-from ..findings import Finding
+from ..rules.catalog import PHASES, SEVERITIES
+from ..rules.findings import Finding
 from .context import ReportContext
 
 Style = Callable[[str, str], str]  # (text, severity or state) -> text, maybe coloured

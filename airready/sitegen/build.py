@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..files import write_atomic
-from ..problems import InputError, Problem
+from ..inventory.files import write_atomic
+from ..inventory.problems import InputError, Problem
 
 MERMAID_ENV = "AIRREADY_MERMAID_JS"
 MERMAID_ASSET = Path("assets/javascripts/mermaid-local.js")

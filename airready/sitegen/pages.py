@@ -16,14 +16,14 @@ import jinja2
 import networkx as nx
 import yaml
 
-from ..blast import FORWARD, BlastRadius, injection_reach, walk, walk_edges
-from ..catalog import FRAMEWORKS, Control
-from ..findings import AuditResult, Finding
-from ..graph import build_graph
-from ..inventory import Inventory
+from ..graph.blast import FORWARD, BlastRadius, injection_reach, walk, walk_edges
+from ..graph.graph import build_graph
+from ..inventory.model import Inventory
+from ..readiness.runbook import Step, build_runbook
+from ..readiness.scorecard import Scorecard, control_level
 from ..report.blast import render_mermaid
-from ..runbook import Step, build_runbook
-from ..scorecard import Scorecard, control_level
+from ..rules.catalog import FRAMEWORKS, Control
+from ..rules.findings import AuditResult, Finding
 from .escape import Raw, finalize, h, html_link, html_page_link, md, page_link, strong
 
 MAX_DIAGRAM_NODES = 40

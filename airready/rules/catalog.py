@@ -13,15 +13,15 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
+from ..inventory.config import CONFIG_NAME, Project
+from ..inventory.fields import Strict
+from ..inventory.kinds import KINDS
+from ..inventory.problems import Problem
+from ..inventory.schema_errors import did_you_mean, problems_from_validation
+from ..inventory.yamlsource import SourceDoc, find_yaml_files, load_file
 from .conditions import Condition, ConditionError, compile_condition
-from .config import CONFIG_NAME, Project
-from .fields import Strict
-from .kinds import KINDS
-from .problems import Problem
-from .schema_errors import did_you_mean, problems_from_validation
-from .yamlsource import SourceDoc, find_yaml_files, load_file
 
-BUILTIN_DIR = Path(__file__).parent / "catalog"
+BUILTIN_DIR = Path(__file__).parent.parent / "catalog"
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 PHASES = ("preparation", "detection", "containment", "investigation", "remediation",

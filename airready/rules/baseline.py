@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..inventory.problems import InputError, Problem
 from .findings import AuditResult, Finding
-from .problems import InputError, Problem
 
 BASELINE_VERSION = 1
 

@@ -15,7 +15,7 @@ The scoring model (also printed by ``airready scorecard --explain``):
 * The score is 0-100: the severity-weighted share of applicable results that pass
   (critical 10, high 5, medium 2, low 1), rounded half up.  Waived and failing results
   count against it; not-applicable ones are left out.  Waived is never a pass.
-* A model's required level follows its reach (see blast.py): Gold for a high risk tier,
+* A model's required level follows its reach (see graph/blast.py): Gold for a high risk tier,
   or for write-capable tools combined with sensitive data or external users; Silver for
   a medium risk tier, any write-capable tool, sensitive data or external users; Bronze
   otherwise.  A model is ready when its level reaches its required level.
@@ -36,11 +36,11 @@ from typing import Any
 
 import yaml
 
-from .blast import model_reach
-from .catalog import FRAMEWORKS, PHASES, Control
-from .findings import AuditResult, Finding
-from .freshness import stale_on
-from .graph import build_graph
+from ..graph.blast import model_reach
+from ..graph.graph import build_graph
+from ..rules.catalog import FRAMEWORKS, PHASES, Control
+from ..rules.findings import AuditResult, Finding
+from ..rules.freshness import stale_on
 
 LEVELS = ("bronze", "silver", "gold")
 LEVEL_BY_SEVERITY = {"critical": "bronze", "high": "silver", "medium": "gold", "low": "gold"}

@@ -37,12 +37,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .audit import Loaded
-from .config import CONFIG_NAME
-from .files import write_atomic
-from .findings import AuditResult
-from .kinds import Entity
-from .problems import InputError, Problem
+from ..inventory.config import CONFIG_NAME, Project
+from ..inventory.files import write_atomic
+from ..inventory.kinds import Entity
+from ..inventory.problems import InputError, Problem
+from ..rules.findings import AuditResult
 
 REGISTER_NAME = "risk-register.yaml"
 LOG_NAME = ".register-log.jsonl"
@@ -125,15 +124,14 @@ class _Risk:
                     or self.treatments_added or self.controls_to is not None)
 
 
-def plan_update(loaded: Loaded, result: AuditResult, today: dt.date) -> RegisterUpdate:
+def plan_update(project: Project, result: AuditResult, today: dt.date) -> RegisterUpdate:
     """The register as it should be after this update, without writing anything."""
-    project = loaded.project
-    path = register_path(loaded)
+    path = register_path(project)
     shown = project.shown(path)
     # bytes, not read_text: universal newlines would turn a CRLF file into LF on writing
     old_text = path.read_bytes().decode("utf-8") if path.is_file() else None
     text = old_text or ""
-    inventory = loaded.inventory
+    inventory = result.inventory
     nodes = _compose(text, shown)
     in_file: list[_Risk] = []
     for node in nodes:
@@ -175,9 +173,8 @@ def plan_update(loaded: Loaded, result: AuditResult, today: dt.date) -> Register
     return RegisterUpdate(path, shown, old_text, new_text, changes, warnings, today)
 
 
-def register_path(loaded: Loaded) -> Path:
+def register_path(project: Project) -> Path:
     """``<reports>/risk-register.yaml``; the project must name a reports folder."""
-    project = loaded.project
     reports = project.config.reports
     folder = project.root / reports if reports else None
     if folder is None or (folder.exists() and not folder.is_dir()):

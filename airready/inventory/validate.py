@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from .config import CONFIG_NAME, Project
 from .fields import KIND_BY_PREFIX, PREFIX_BY_KIND, split_ref
-from .inventory import Inventory
 from .kinds import ENTITY_CLASS, KINDS, OWNER_REQUIRED, SPEC_BY_KIND, Entity, spec_required
+from .model import Inventory
 from .problems import Problem
 from .schema_errors import closest, describe, did_you_mean, problems_from_validation
 from .yamlsource import SourceDoc, load_file, yaml_file_names

@@ -40,10 +40,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from .fields import format_duration, parse_duration
+from ..inventory.fields import format_duration, parse_duration
+from .clocks import clocks
 
 if TYPE_CHECKING:
-    from .inventory import Inventory
+    from ..inventory.model import Inventory
 
 Path = tuple[str | int, ...]
 TARGET = "$target"
@@ -494,14 +495,12 @@ def _iso(delta: dt.timedelta) -> str:
 def op_regulatory_on_time(value: Any, argument: bool, ctx: Context) -> str | None:
     """Every notification the audited incident owes a declared regime was filed in time.
 
-    The deadlines come from the regulatory rules shipped with airready (incidents.py).
+    The deadlines come from the regulatory rules shipped with airready (clocks.py).
     PASS: ``{path: spec.regulatory, regulatory_on_time: true}`` with a GDPR notice 30 hours
     after detection of a personal-data incident
     FAIL: the notice 80 hours after: "gdpr notification was due 2026-11-05T09:14:00+00:00,
     filed 2026-11-05T17:00:00+00:00"
     """
-    from .incidents import clocks
-
     incident = ctx.inventory.get(ctx.target)
     if incident is None or incident.kind != "Incident":
         return "applies to incidents only"
@@ -907,7 +906,7 @@ def _compile_query(spec: dict[str, Any], where: Path) -> Condition:
     if not isinstance(query, dict) or "kind" not in query:
         raise ConditionError("expects {kind: K, where: condition}", (*where, "query"))
     _only(query, {"kind", "where"}, (*where, "query"))
-    from .kinds import KINDS
+    from ..inventory.kinds import KINDS
 
     kind = query["kind"]
     if kind not in KINDS:

@@ -14,7 +14,7 @@ from pydantic.json_schema import models_json_schema
 
 from .kinds import ENTITY_CLASS, KINDS
 
-SHIPPED_DIR = Path(__file__).parent / "schemas"
+SHIPPED_DIR = Path(__file__).parent.parent / "schemas"
 COMBINED_NAME = "airready.schema.json"
 SCHEMA_ID = "https://airready.dev/schemas/v1/"
 

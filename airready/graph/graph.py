@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .inventory import Inventory
-from .problems import Problem
+from ..inventory.model import Inventory
+from ..inventory.problems import Problem
 
 # (entity kind, first field under spec) -> (edge type, True if harm flows ref -> entity)
 EDGE_RULES: dict[tuple[str, str], tuple[str, bool]] = {

@@ -14,8 +14,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .findings import AuditResult
-from .problems import InputError, Problem
+from ..inventory.problems import InputError, Problem
+from ..rules.findings import AuditResult
 from .scorecard import Scorecard
 
 HISTORY_VERSION = 1

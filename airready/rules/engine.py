@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
+from ..inventory.kinds import Entity
+from ..inventory.model import Inventory
 from .catalog import Catalog, Control
 from .conditions import Condition, Context, EvaluationError, Outcome, Path, Scope
 from .findings import AuditResult, Finding
-from .inventory import Inventory
-from .kinds import Entity
 
 
 class _Target:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..inventory.kinds import Entity
+from ..inventory.model import Inventory
+from ..inventory.problems import Problem
+from ..inventory.schema_errors import did_you_mean
 from .catalog import Catalog
 from .findings import AuditResult
-from .inventory import Inventory
-from .kinds import Entity
-from .problems import Problem
-from .schema_errors import did_you_mean
 
 
 @dataclass

@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..inventory.fields import parse_duration
+from ..inventory.model import Inventory
 from .catalog import Control
 from .conditions import (
     Condition,
@@ -26,8 +28,6 @@ from .conditions import (
     compile_condition,
     resolve,
 )
-from .fields import parse_duration
-from .inventory import Inventory
 
 # How the dates under a condition combine: every item must stay fresh (earliest date
 # decides) or one fresh item is enough (latest date decides).

@@ -13,9 +13,9 @@ from typing import Any
 
 import networkx as nx
 
+from ..inventory.kinds import Entity
+from ..inventory.model import Inventory
 from .graph import EDGE_TYPES
-from .inventory import Inventory
-from .kinds import Entity
 
 FORWARD, REVERSE = "fwd", "rev"
 LINEAGE = ("derives", "trains", "fine_tunes")

@@ -13,9 +13,9 @@ from typing import Any
 
 import networkx as nx
 
-from .blast import WRITE_ACTIONS, injection_reach
-from .inventory import Inventory
-from .kinds import Entity
+from ..graph.blast import WRITE_ACTIONS, injection_reach
+from ..inventory.kinds import Entity
+from ..inventory.model import Inventory
 
 MISSING = "NOT ON FILE"
 

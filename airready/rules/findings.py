@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..inventory.model import Inventory
 from .catalog import SEVERITY_RANK, Catalog, Control
-from .inventory import Inventory
 
 State = Literal["pass", "fail", "not_applicable", "waived", "error"]
 STATES: tuple[State, ...] = ("pass", "fail", "not_applicable", "waived", "error")

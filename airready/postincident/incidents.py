@@ -8,21 +8,16 @@ The regulatory rules live in data/regulations.yaml, each with its citation.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from .fields import format_duration, parse_duration
-from .inventory import Inventory
-from .kinds import Entity
-from .problems import Problem
-from .schema_errors import closest
+from ..inventory.fields import format_duration, parse_duration
+from ..inventory.kinds import Entity
+from ..inventory.model import Inventory
+from ..inventory.problems import Problem
+from ..inventory.schema_errors import closest
+from ..rules.clocks import Clock, clocks, regulation_rules
 
 METRICS = {  # metric -> (from, to, target key)
     "time_to_detect": ("started", "detected", "detect"),
@@ -40,46 +35,6 @@ EVIDENCE_KINDS = {  # what the checklist asks to preserve, by keywords in `what`
     "model state": ("weight", "model state", "config", "artifact", "snapshot"),
     "attack inputs": ("input", "payload", "prompt"),
 }
-
-
-@cache
-def regulation_rules() -> dict[str, dict[str, Any]]:
-    text = resources.files("airready").joinpath("data/regulations.yaml").read_text("utf-8")
-    rules: dict[str, dict[str, Any]] = yaml.safe_load(text)
-    return rules
-
-
-# --- time arithmetic -------------------------------------------------------------------
-
-_MONTHS = re.compile(r"^P(\d+)M$")
-_BUSINESS = re.compile(r"^(\d+)BD$")
-
-
-def add_months(start: dt.datetime, months: int) -> dt.datetime:
-    """The same day ``months`` later, or that month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return start.replace(year=year, month=month, day=day)
-
-
-def add_business_days(start: dt.datetime, days: int) -> dt.datetime:
-    """The end of the ``days``-th weekday after ``start`` (public holidays are not known)."""
-    current = start.date()
-    remaining = days
-    while remaining:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return dt.datetime.combine(current, dt.time(23, 59, 59), start.tzinfo)
-
-
-def add_after(start: dt.datetime, after: str) -> dt.datetime:
-    if match := _MONTHS.match(after):
-        return add_months(start, int(match[1]))
-    if match := _BUSINESS.match(after):
-        return add_business_days(start, int(match[1]))
-    return start + parse_duration(after)
 
 
 # --- metrics -----------------------------------------------------------------------------
@@ -112,107 +67,6 @@ def metrics(incident: Entity, org: Entity | None) -> list[Metric]:
         value = finish - begin if begin and finish else None
         found.append(Metric(name, value, targets.get(target_key)))
     return found
-
-
-# --- regulatory clocks -----------------------------------------------------------------
-
-@dataclass
-class Clock:
-    regime: str
-    stage: str
-    citation: str
-    deadline: dt.datetime
-    notified_at: dt.datetime | None
-    today: dt.date
-
-    @property
-    def met(self) -> bool | None:
-        """True or False once filed; None while the clock still runs."""
-        if self.notified_at is not None:
-            return self.notified_at <= self.deadline
-        return False if self.overdue else None
-
-    @property
-    def overdue(self) -> bool:
-        return self.notified_at is None and self.deadline.date() < self.today
-
-    @property
-    def state(self) -> str:
-        """``met``, ``missed`` (filed late), ``overdue`` (not filed, past) or ``running``."""
-        if self.notified_at is not None:
-            return "met" if self.notified_at <= self.deadline else "missed"
-        return "overdue" if self.overdue else "running"
-
-
-def _touches(rule: dict[str, Any], incident: Entity) -> bool:
-    applies = rule.get("applies", {})
-    impact = incident.spec.impact
-    classes = set(impact.data_classes) if impact else set()
-    if classes & set(applies.get("data_classes", [])):
-        return True
-    if incident.spec.severity in applies.get("severities", []):
-        return True
-    return any(impact is not None and getattr(impact, flag, None)
-               for flag in applies.get("flags", []))
-
-
-def clocks(incident: Entity, org: Entity | None, today: dt.date) -> list[Clock]:
-    """Every notification deadline the incident starts, with whether it was met."""
-    spec = incident.spec
-    detected = spec.timeline.detected
-    if org is None or detected is None:
-        return []
-    found = []
-    rules = regulation_rules()
-    for regime in org.spec.regulations:
-        rule = rules.get(regime)
-        if rule is None or not _touches(rule, incident):
-            continue
-        filings = [f for f in spec.regulatory if f.regime == regime]
-        clock_start = next((f.clock_start for f in filings if f.clock_start), None) or detected
-        done: dict[str, tuple[dt.datetime, dt.datetime]] = {}  # stage -> first, latest
-        seen: set[str] = set()
-        for stage in rule["stages"]:
-            name = stage["name"]
-            if name in seen:
-                continue
-            flag = stage.get("when")
-            if flag and not (spec.impact and getattr(spec.impact, flag, None)):
-                continue
-            seen.add(name)
-            latest = bool(stage.get("from_latest"))
-            deadline = add_after(_origin(stage["from"], clock_start, detected, done, latest),
-                                 stage["after"])
-            cap = stage.get("cap")
-            if cap:
-                deadline = min(deadline, add_after(
-                    _origin(cap["from"], clock_start, detected, done), cap["after"]))
-            # The filings of this stage (one without a stage is the first stage's); a record
-            # holding only the clock's start (e.g. the SEC materiality determination) is not
-            # a filing. The earliest filing meets the deadline; updates may follow.
-            times = sorted(f.notified_at for f in filings if f.notified_at is not None
-                           and (f.stage == name or (f.stage is None and name == _first(rule))))
-            filed = times[0] if times else None
-            done[name] = (times[0], times[-1]) if times else (deadline, deadline)
-            found.append(Clock(regime, name, f"{rule['citation']}"
-                               + (f"; {stage['citation']}" if stage.get("citation") else ""),
-                               deadline, filed, today))
-    return found
-
-
-def _first(rule: dict[str, Any]) -> str:
-    return str(rule["stages"][0]["name"])
-
-
-def _origin(source: str, clock_start: dt.datetime, detected: dt.datetime,
-            done: dict[str, tuple[dt.datetime, dt.datetime]], latest: bool = False
-            ) -> dt.datetime:
-    if source == "clock":
-        return clock_start
-    if source == "detected":
-        return detected
-    first, last = done[source]
-    return last if latest else first
 
 
 # --- actions, evidence, recurrence ------------------------------------------------------

@@ -452,12 +452,9 @@ class Entity(Strict):
 def _make_entity_class(kind: str, spec: type[Strict]) -> type[Entity]:
     # The spec may be omitted only by external entities or kinds with no required field;
     # validate.py checks that, and the owner rule, so it can point at the right line.
-    return create_model(
-        f"{kind}Entity",
-        __base__=Entity,
-        kind=(Literal[kind], ...),
-        spec=(spec | None, None),
-    )
+    # The field types are built at run time, which type checkers cannot follow.
+    fields: dict[str, Any] = {"kind": (Literal[kind], ...), "spec": (spec | None, None)}
+    return create_model(f"{kind}Entity", __base__=Entity, **fields)
 
 
 @cache  # asked for every document that validates

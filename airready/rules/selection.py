@@ -6,10 +6,10 @@ import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..inventory.model import Inventory
+from ..inventory.problems import InputError, Problem
+from ..inventory.schema_errors import did_you_mean
 from .catalog import FRAMEWORKS, PHASES, SEVERITIES, Catalog, Control
-from .inventory import Inventory
-from .problems import InputError, Problem
-from .schema_errors import did_you_mean
 
 
 @dataclass

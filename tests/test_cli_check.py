@@ -254,7 +254,7 @@ def test_invalid_input_is_exit_2_without_a_traceback(tmp_path, capsys):
     assert result.code == 2
     assert result.out.splitlines() == [
         "inventory/models/fraud.yaml:5:14: [error] spec.lifecycle: 'stagin' is not one of "
-        "production, staging, experimental, retired (did you mean 'staging'?) (schema)"]
+        "production, pilot, staging, experimental, retired (did you mean 'staging'?) (schema)"]
     assert "Traceback" not in result.out + result.err
 
 

@@ -61,7 +61,7 @@ def test_invalid_project(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         "inventory/models/bot.yaml:3:11: [error] metadata.owner: required field 'owner' is "
         "missing: a Model needs an owner (person:<name> or team:<name>) (schema)\n"
         "inventory/models/bot.yaml:4:19: [error] spec.lifecycle: 'live' is not one of "
-        "production, staging, experimental, retired (schema)\n")
+        "production, pilot, staging, experimental, retired (schema)\n")
     assert err == "2 error(s), 0 warning(s): the inventory is invalid\n"
 
 

@@ -337,11 +337,16 @@ class _Facts:
 
 
 def _vendors_of(entity: Entity) -> tuple[str, ...]:
+    """The vendors behind an entity: provider, developers, publishers, supplier, issuer."""
     spec = entity.spec
     if spec is None:
         return ()
     fields = type(spec).model_fields
-    found = [getattr(spec, name) for name in ("provider", "supplier", "issuer") if name in fields]
+    found: list[str] = []
+    for name in ("provider", "developer", "publisher", "supplier", "issuer"):
+        if name in fields:
+            value = getattr(spec, name)
+            found += value if isinstance(value, list) else [value]
     return tuple(v for v in found if isinstance(v, str) and v.startswith("vendor:"))
 
 

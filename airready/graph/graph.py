@@ -23,6 +23,8 @@ EDGE_RULES: dict[tuple[str, str], tuple[str, bool]] = {
     ("Dataset", "derived_from"): ("derives", True),
     ("Model", "base_model"): ("fine_tunes", True),
     ("Model", "provider"): ("supplies", True),
+    ("Model", "developer"): ("supplies", True),
+    ("Model", "publisher"): ("supplies", True),
     ("Dataset", "supplier"): ("supplies", True),
     ("Component", "supplier"): ("supplies", True),
     ("DataStore", "supplier"): ("supplies", True),

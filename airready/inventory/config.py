@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from .fields import Strict
+from .fields import Duration, Identifier, Strict
 from .problems import InputError, Problem
 from .yamlsource import SourceDoc, load_file
 
@@ -29,6 +29,39 @@ class Override(Strict):
         return self
 
 
+class DeclaredClock(Strict):
+    """One report a declared regime asks for: ``within`` of its start (detection, or the
+    filing's ``clock_start``), or of an earlier stage of the same regime (``after``)."""
+
+    stage: Identifier
+    within: Duration
+    after: Identifier | None = None  # an earlier stage's name: counted from its filing
+    citation: str | None = None
+
+
+class DeclaredApplies(Strict):
+    """Which incidents start the regime's clocks; none given: every incident."""
+
+    severities: list[str] = []
+    data_classes: list[Identifier] = []
+
+
+class DeclaredRegulation(Strict):
+    """A regime the project answers to beyond the built-in ones (FISMA, a state law...)."""
+
+    title: str = Field(min_length=1)
+    citation: str = Field(min_length=1)
+    clocks: list[DeclaredClock] = Field(default=[], max_length=20)
+    applies: DeclaredApplies | None = None
+
+
+class DeclaredFramework(Strict):
+    """A project's own framework: requirement ids and titles for the scorecard's coverage."""
+
+    title: str = Field(min_length=1)
+    requirements: dict[str, str] = {}
+
+
 class ProjectConfig(Strict):
     inventory: list[str] = ["inventory"]
     controls: list[str] = ["builtin"]
@@ -41,6 +74,10 @@ class ProjectConfig(Strict):
     overrides: dict[str, Override] = {}
     max_waiver_days: int = Field(default=180, ge=1)
     max_file_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # The repository's web address: findings on the site link to the source line.
+    repo_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    regulations: dict[Identifier, DeclaredRegulation] = {}
+    frameworks: dict[Identifier, DeclaredFramework] = {}
 
 
 @dataclass

@@ -24,10 +24,14 @@ Scenario = Literal[
     "supply_chain", "infrastructure", "data_leakage",
 ]
 SCENARIOS: tuple[str, ...] = Scenario.__args__  # type: ignore[attr-defined]
-Regulation = Literal["gdpr", "eu_ai_act", "hipaa", "nis2", "dora", "sec"]
+# The regimes airready knows; a project may declare more in airready.yaml (validate.py
+# checks each name against both), so the field type itself is an open identifier.
+BUILTIN_REGULATIONS = ("gdpr", "eu_ai_act", "hipaa", "nis2", "dora", "sec")
+Regulation = Identifier
 Skill = Literal["ml", "security", "data_science", "legal", "communications"]
 Severity = Annotated[str, Field(pattern=r"^P[1-9]$")]
 DataClass = Identifier
+NonEmpty = Annotated[str, Field(min_length=1)]
 
 PersonRef = Ref("person")
 OwnerRef = Ref("person", "team")
@@ -56,6 +60,12 @@ class Metadata(Strict):
     labels: dict[str, str] = {}
     links: list[Link] = []
     external: bool = False
+    # Ids the entity has in other systems (omb, purl, bom-ref...): importers match on them,
+    # so a second import updates an entity instead of adding a copy.
+    external_ids: dict[NonEmpty, NonEmpty] = {}
+    # Judged like any entity, but its title, description and spec details stay off the site
+    # and out of exports meant for the public.
+    confidential: bool = False
 
 
 # --- Organization ---------------------------------------------------------------------------
@@ -129,6 +139,7 @@ class OnCall(Strict):
 class TeamSpec(Strict):
     members: list[PersonRef] = []
     on_call: OnCall | None = None
+    parent: Ref("team") | None = None  # agency > bureau > team: what a team owns rolls up
 
 
 # --- models and what they stand on ----------------------------------------------------------
@@ -189,6 +200,11 @@ class Rollback(Strict):
     procedure: str | None = None
     last_tested: Date | None = None
     target_minutes: int | None = Field(default=None, ge=0)
+    # A hosted model: a dated snapshot the API keeps serving (not a floating alias such as
+    # "latest"), and where traffic goes when the model must come off (a model ref, a rules
+    # path or a human queue).
+    pinned_version: str | None = None
+    fallback: str | None = None
 
 
 class Containment(Strict):
@@ -208,14 +224,26 @@ class Architecture(Strict):
 
 
 Modality = Literal["language", "multimodal", "vision", "speech", "tabular", "other"]
+Lifecycle = Literal["production", "pilot", "staging", "experimental", "retired"]
+LIFECYCLES: tuple[str, ...] = Lifecycle.__args__  # type: ignore[attr-defined]
+
+
+AiActClass = Literal["prohibited", "high_risk", "limited", "minimal", "gpai", "gpai_systemic"]
+# The model's classification under the EU AI Act (Regulation (EU) 2024/1689).  The format's
+# key is ``class``, a Python keyword, so the block is built with the field named exactly so:
+# paths in controls (spec.eu_ai_act.class) and messages then read as users write them.
+_ai_act_fields: dict[str, Any] = {"class": (AiActClass, ...)}
+EuAiAct = create_model("EuAiAct", __base__=Strict, **_ai_act_fields)
 
 
 class ModelSpec(Strict):
     version: str | None = None
     modality: Modality | None = None  # language models have token and refusal signals
-    lifecycle: Literal["production", "staging", "experimental", "retired"] | None = None
+    lifecycle: Lifecycle | None = None  # pilot: live with real users in a limited way
     risk_tier: Literal["high", "medium", "low"] | None = None
-    provider: VendorRef | None = None
+    provider: VendorRef | None = None  # the vendor whose hosted API serves it
+    developer: list[VendorRef] = []  # who built it, e.g. under contract
+    publisher: list[VendorRef] = []  # who published the weights
     base_model: ModelRef | None = None
     training_data: list[DatasetRef] = []
     fine_tuning: list[FineTuning] = []
@@ -232,6 +260,7 @@ class ModelSpec(Strict):
     rollback: Rollback | None = None
     containment: Containment | None = None
     architecture: Architecture | None = None
+    eu_ai_act: EuAiAct | None = None
 
 
 class Provenance(Strict):
@@ -362,6 +391,8 @@ class Review(Strict):
 
 class IncidentSpec(Strict):
     severity: Severity
+    # A serious incident in the sense of EU AI Act Art. 3(49): what starts the Art. 73 clock.
+    serious: bool | None = None
     category: Scenario
     models: list[ModelRef] = []
     detection_source: Literal["automated_monitoring", "user_report", "security_team",

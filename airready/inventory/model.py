@@ -23,6 +23,9 @@ class Inventory:
     _references: dict[str, list[Any]] = field(default_factory=dict)
     # Values computed from the entities once they are all loaded (the graph).
     derived: dict[str, Any] = field(default_factory=dict)
+    # Regimes and frameworks the project declares in airready.yaml, beside the built-in ones.
+    declared_regulations: dict[str, Any] = field(default_factory=dict)
+    declared_frameworks: dict[str, Any] = field(default_factory=dict)
 
     def add(self, entity: Entity, source: SourceDoc) -> None:
         self.entities[entity.ref] = entity

@@ -15,7 +15,15 @@ from pydantic import ValidationError
 
 from .config import CONFIG_NAME, Project
 from .fields import KIND_BY_PREFIX, PREFIX_BY_KIND, split_ref
-from .kinds import ENTITY_CLASS, KINDS, OWNER_REQUIRED, SPEC_BY_KIND, Entity, spec_required
+from .kinds import (
+    BUILTIN_REGULATIONS,
+    ENTITY_CLASS,
+    KINDS,
+    OWNER_REQUIRED,
+    SPEC_BY_KIND,
+    Entity,
+    spec_required,
+)
 from .model import Inventory
 from .problems import Problem
 from .schema_errors import closest, describe, did_you_mean, problems_from_validation
@@ -266,10 +274,57 @@ def build_inventory(docs: list[SourceDoc]) -> tuple[Inventory, list[Problem]]:
     return inventory, problems
 
 
+def _regime_problems(inventory: Inventory, known: list[str]) -> Iterator[Problem]:
+    """Regimes named in the Organization and in incidents' filings must be known: built in,
+    or declared in airready.yaml.  An unknown name would start no clock at all."""
+    places: list[tuple[Entity, tuple[str | int, ...], str]] = []
+    for org in inventory.of_kind("Organization"):
+        if org.spec is not None:
+            places += [(org, ("spec", "regulations", i), name)
+                       for i, name in enumerate(org.spec.regulations)]
+    for incident in inventory.of_kind("Incident"):
+        places += [(incident, ("spec", "regulatory", i, "regime"), filing.regime)
+                   for i, filing in enumerate(incident.spec.regulatory)]
+    for entity, path, name in places:
+        if name in known:
+            continue
+        file, line, column = inventory.locate(entity.ref, path)
+        yield Problem(file, line, column,
+                      f"{'.'.join(map(str, path))}: unknown regulation {name!r}"
+                      + (did_you_mean(name, known) or
+                         f" (built in: {', '.join(BUILTIN_REGULATIONS)}; declare others under "
+                         f"regulations in {CONFIG_NAME})"), code="schema")
+
+
+def _declared_problems(project: Project) -> Iterator[Problem]:
+    """Declared regimes may not shadow a built-in one, and a clock counted from another
+    stage must name one declared before it."""
+    for name, regulation in project.config.regulations.items():
+        if name in BUILTIN_REGULATIONS:
+            line, column = project.locate("regulations", name)
+            yield Problem(CONFIG_NAME, line, column,
+                          f"regulations: {name!r} is built in; declare a regime under another "
+                          "name", code="config")
+        seen: list[str] = []
+        for index, clock in enumerate(regulation.clocks):
+            if clock.after is not None and clock.after not in seen:
+                line, column = project.locate("regulations", name, "clocks", index, "after")
+                yield Problem(CONFIG_NAME, line, column,
+                              f"regulations.{name}.clocks.{index}.after: {clock.after!r} is not "
+                              "a stage declared before this one"
+                              + (f" ({', '.join(seen)})" if seen else ""), code="config")
+            seen.append(clock.stage)
+
+
 def load_inventory(project: Project) -> tuple[Inventory, list[Problem]]:
     docs, problems = load_documents(project)
     inventory, more = build_inventory(docs)
     problems.extend(more)
+    inventory.declared_regulations = dict(project.config.regulations)
+    inventory.declared_frameworks = dict(project.config.frameworks)
+    problems.extend(_declared_problems(project))
+    problems.extend(_regime_problems(inventory, [*BUILTIN_REGULATIONS,
+                                                 *project.config.regulations]))
     declared_organization = any(ref.startswith("organization:") for ref in inventory.declared)
     if not inventory.of_kind("Organization") and not declared_organization and not any(
             p.code in ("yaml", "config") for p in problems):

@@ -17,7 +17,7 @@ from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from ..inventory.problems import Problem
 from ..inventory.schema_errors import closest
-from ..rules.clocks import Clock, clocks, regulation_rules
+from ..rules.clocks import Clock, clocks, rules_for
 
 METRICS = {  # metric -> (from, to, target key)
     "time_to_detect": ("started", "detected", "detect"),
@@ -146,7 +146,7 @@ def incident_problems(inventory: Inventory) -> list[Problem]:
 
 def _stage_problems(inventory: Inventory, incident: Entity) -> list[Problem]:
     problems = []
-    rules = regulation_rules()
+    rules = rules_for(inventory)
     for index, filing in enumerate(incident.spec.regulatory):
         rule = rules.get(filing.regime)
         if rule is None or filing.stage is None:
@@ -186,7 +186,8 @@ class IncidentReport:
 
 def report(incident: Entity, inventory: Inventory, today: dt.date) -> IncidentReport:
     org = inventory.organization
-    return IncidentReport(incident, metrics(incident, org), clocks(incident, org, today),
+    return IncidentReport(incident, metrics(incident, org),
+                          clocks(incident, org, today, rules_for(inventory)),
                           overdue_actions(incident, today), evidence_gaps(incident),
                           recurrence_watch(incident, org), today)
 

@@ -38,7 +38,7 @@ import yaml
 
 from ..graph.blast import model_reach
 from ..graph.graph import build_graph
-from ..rules.catalog import FRAMEWORKS, PHASES, Control
+from ..rules.catalog import PHASES, Control
 from ..rules.findings import AuditResult, Finding
 from ..rules.freshness import stale_on
 
@@ -228,11 +228,13 @@ def _control_passes(findings: list[Finding]) -> bool | None:
 
 def _frameworks(result: AuditResult) -> dict[str, dict[str, Any]]:
     requirements = load_frameworks()
+    for name, declared in result.inventory.declared_frameworks.items():
+        requirements[name] = dict(declared.requirements)
     by_control: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_control[finding.control].append(finding)
     table = {}
-    for name, title in FRAMEWORKS.items():
+    for name, title in result.catalog.frameworks.items():
         mapped = [c for c in result.evaluated if c.spec.references.get(name)]
         verdicts = {c.id: _control_passes(by_control.get(c.id, [])) for c in mapped}
         judged = [v for v in verdicts.values() if v is not None]

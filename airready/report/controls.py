@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..rules.catalog import FRAMEWORKS, Control
+from ..rules.catalog import Control
 
 
 def control_dict(control: Control, full: bool = False) -> dict[str, Any]:
@@ -73,6 +73,5 @@ def render_show(control: Control, fmt: str) -> str:
                   spec.remediation.example.rstrip(), "```" if fmt == "markdown" else ""]
     if spec.references:
         lines += ["", f"{sub}References", ""]
-        lines += [f"- {FRAMEWORKS[name]}: {', '.join(ids)}"
-                  for name, ids in spec.references.items()]
+        lines += [f"- {line}" for line in control.reference_lines()]
     return "\n".join(lines).rstrip() + "\n"

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from ..rules.baseline import fingerprint
-from ..rules.catalog import FRAMEWORKS, Control
+from ..rules.catalog import Control
 from ..rules.findings import Finding
 from .context import ReportContext
 
@@ -27,7 +27,7 @@ INFORMATION_URI = "https://github.com/airready/airready"
 
 def _rule(control: Control) -> dict[str, Any]:
     spec = control.spec
-    refs = [f"{FRAMEWORKS[name]}: {', '.join(ids)}" for name, ids in spec.references.items()]
+    refs = control.reference_lines()
     help_text = spec.remediation.text
     help_md = f"**Fix:** {spec.remediation.text}"
     if spec.remediation.example:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..readiness.scorecard import ModelCard, Score, Scorecard
-from ..rules.catalog import FRAMEWORKS, PHASES
+from ..rules.catalog import PHASES
 from ..rules.findings import Finding
 from .markdown import escape
 from .text import one_line
@@ -179,9 +179,9 @@ def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
                      f"{row['not_applicable']} not applicable")
     lines += ["", "By framework (controls passing / controls judged; requirements with no "
                   "control):"]
-    for name, row in card.frameworks.items():
+    for row in card.frameworks.values():
         share = f"{row['share_passing']}%" if row["share_passing"] is not None else "-"
-        lines.append(f"  {FRAMEWORKS[name]}: {row['controls_passing']}/{row['controls_judged']}"
+        lines.append(f"  {row['title']}: {row['controls_passing']}/{row['controls_judged']}"
                      f" passing ({share}); uncovered: {', '.join(row['uncovered']) or 'none'}")
     if card.expiring:
         lines += ["", "Evidence that goes stale in the next 30 days:"]
@@ -238,8 +238,8 @@ def render_markdown(card: Scorecard, history: dict[str, Any] | None = None) -> s
     lines += ["", "## By framework", "",
               "| framework | controls passing | requirements with no control |",
               "|---|---|---|"]
-    for name, row in card.frameworks.items():
-        lines.append(f"| {FRAMEWORKS[name]} | {row['controls_passing']}/"
+    for row in card.frameworks.values():
+        lines.append(f"| {row['title']} | {row['controls_passing']}/"
                      f"{row['controls_judged']} | "
                      f"{escape(', '.join(row['uncovered']) or 'none')} |")
     if card.expiring:

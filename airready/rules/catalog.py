@@ -84,10 +84,17 @@ class Control:
     enabled: bool = True
     disabled_reason: str | None = None
     overridden: dict[str, Any] = field(default_factory=dict)
+    # Framework titles by name: the built-in ones and the project's own (airready.yaml).
+    framework_titles: dict[str, str] = field(default_factory=lambda: FRAMEWORKS)
 
     @property
     def id(self) -> str:
         return self.spec.id
+
+    def reference_lines(self) -> list[str]:
+        """``NIST AI RMF 1.0: MEASURE 2.4, MANAGE 4.1``, one line per framework cited."""
+        return [f"{self.framework_titles.get(name, name)}: {', '.join(ids)}"
+                for name, ids in self.spec.references.items()]
 
     @property
     def kind(self) -> str:
@@ -97,6 +104,7 @@ class Control:
 @dataclass
 class Catalog:
     controls: dict[str, Control]
+    frameworks: dict[str, str] = field(default_factory=lambda: dict(FRAMEWORKS))
 
     def enabled(self) -> list[Control]:
         return [c for c in self.controls.values() if c.enabled]
@@ -105,8 +113,16 @@ class Catalog:
         return self.controls.get(control_id)
 
 
-def _control_from_doc(doc: SourceDoc, builtin: bool, selectors: dict[str, Condition] | None = None
-                      ) -> tuple[Control | None, list[Problem]]:
+def framework_titles(project: Project | None) -> dict[str, str]:
+    """Every framework a control may cite: the built-in ones, then the project's own."""
+    titles = dict(FRAMEWORKS)
+    if project is not None:
+        titles.update({name: f.title for name, f in project.config.frameworks.items()})
+    return titles
+
+
+def _control_from_doc(doc: SourceDoc, builtin: bool, selectors: dict[str, Condition] | None = None,
+                      titles: dict[str, str] | None = None) -> tuple[Control | None, list[Problem]]:
     try:
         spec = ControlSpec.model_validate(doc.data)
     except ValidationError as exc:
@@ -117,12 +133,15 @@ def _control_from_doc(doc: SourceDoc, builtin: bool, selectors: dict[str, Condit
         problems.append(Problem(doc.file, line, column,
                                 f"applies_to.kind: unknown kind {spec.applies_to.kind!r}"
                                 + did_you_mean(spec.applies_to.kind, KINDS), code="control"))
-    unknown = set(spec.references) - set(FRAMEWORKS)
+    titles = FRAMEWORKS if titles is None else titles
+    unknown = set(spec.references) - set(titles)
     for name in sorted(unknown):
         line, column = doc.locate(("references", name), key=True)
         problems.append(Problem(doc.file, line, column,
                                 f"references: unknown framework {name!r}"
-                                + did_you_mean(name, FRAMEWORKS), code="control"))
+                                + (did_you_mean(name, titles) or
+                                   f" (declare it under frameworks in {CONFIG_NAME})"),
+                                code="control"))
     try:
         check = compile_condition(spec.check, ("check",))
         where = (_selector(spec.applies_to.where, {} if selectors is None else selectors)
@@ -135,7 +154,7 @@ def _control_from_doc(doc: SourceDoc, builtin: bool, selectors: dict[str, Condit
         return None, problems
     if problems:
         return None, problems
-    return Control(spec, doc, check, where, spec.severity, builtin), []
+    return Control(spec, doc, check, where, spec.severity, builtin, framework_titles=titles), []
 
 
 def _selector(spec: dict[str, Any], selectors: dict[str, Condition]) -> Condition:
@@ -169,6 +188,7 @@ def load_catalog(project: Project | None) -> tuple[Catalog, list[Problem]]:
     controls: dict[str, Control] = {}
     problems: list[Problem] = []
     selectors: dict[str, Condition] = {}
+    titles = framework_titles(project)
     for folder, builtin, where in _catalog_paths(project):
         if not folder.exists():
             line, column = project.locate(*where) if project else (1, 1)
@@ -181,7 +201,7 @@ def load_catalog(project: Project | None) -> tuple[Catalog, list[Problem]]:
             docs, file_problems = load_file(path, shown)
             problems.extend(file_problems)
             for doc in docs:
-                control, control_problems = _control_from_doc(doc, builtin, selectors)
+                control, control_problems = _control_from_doc(doc, builtin, selectors, titles)
                 problems.extend(control_problems)
                 if control is None:
                     continue
@@ -196,7 +216,7 @@ def load_catalog(project: Project | None) -> tuple[Catalog, list[Problem]]:
     if project is not None:
         problems.extend(_apply_overrides(project, controls))
     ordered = dict(sorted(controls.items()))
-    return Catalog(ordered), problems
+    return Catalog(ordered, titles), problems
 
 
 def _apply_overrides(project: Project, controls: dict[str, Control]) -> list[Problem]:

@@ -1,7 +1,9 @@
 """Regulatory notification clocks: when each regime's reports fall due after an incident.
 
-The rules live in data/regulations.yaml, each with its citation.  This sits below the
-check language, which judges filings with it, and the post-incident reports, which show it.
+The built-in rules live in data/regulations.yaml, each with its citation; a project may
+declare regimes of its own in airready.yaml (``regulations``), which work the same way.
+This sits below the check language, which judges filings with it, and the post-incident
+reports, which show it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -18,12 +21,43 @@ import yaml
 
 from ..inventory.fields import parse_duration
 from ..inventory.kinds import Entity
+from ..inventory.model import Inventory
 
 
 @cache
 def regulation_rules() -> dict[str, dict[str, Any]]:
+    """The built-in regimes."""
     text = resources.files("airready").joinpath("data/regulations.yaml").read_text("utf-8")
     rules: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    return rules
+
+
+def declared_rule(regulation: Any) -> dict[str, Any]:
+    """A regime declared in airready.yaml, in the shape of the built-in rules.
+
+    Each clock runs ``within`` its duration from the clock's start (or from the filing of
+    the stage it names in ``after``).  Without ``applies``, every incident starts it.
+    """
+    stages = []
+    for clock in regulation.clocks:
+        stage = {"name": clock.stage, "after": clock.within, "from": clock.after or "clock"}
+        if clock.citation:
+            stage["citation"] = clock.citation
+        stages.append(stage)
+    applies = ({k: v for k, v in regulation.applies.model_dump().items() if v}
+               if regulation.applies else {"always": True})
+    return {"title": regulation.title, "citation": regulation.citation, "applies": applies,
+            "stages": stages, "declared": True}
+
+
+def rules_for(inventory: Inventory) -> Mapping[str, dict[str, Any]]:
+    """The built-in regimes and those the project declares, worked out once per inventory."""
+    rules: dict[str, dict[str, Any]] | None = inventory.derived.get("regulation_rules")
+    if rules is None:
+        rules = dict(regulation_rules())
+        for name, regulation in inventory.declared_regulations.items():
+            rules.setdefault(name, declared_rule(regulation))
+        inventory.derived["regulation_rules"] = rules
     return rules
 
 
@@ -92,6 +126,8 @@ class Clock:
 
 def _touches(rule: dict[str, Any], incident: Entity) -> bool:
     applies = rule.get("applies", {})
+    if applies.get("always"):
+        return True
     impact = incident.spec.impact
     classes = set(impact.data_classes) if impact else set()
     if classes & set(applies.get("data_classes", [])):
@@ -102,14 +138,18 @@ def _touches(rule: dict[str, Any], incident: Entity) -> bool:
                for flag in applies.get("flags", []))
 
 
-def clocks(incident: Entity, org: Entity | None, today: dt.date) -> list[Clock]:
-    """Every notification deadline the incident starts, with whether it was met."""
+def clocks(incident: Entity, org: Entity | None, today: dt.date,
+           rules: Mapping[str, dict[str, Any]] | None = None) -> list[Clock]:
+    """Every notification deadline the incident starts, with whether it was met.
+
+    ``rules``: the regimes to know (default: the built-in ones; see ``rules_for``).
+    """
     spec = incident.spec
     detected = spec.timeline.detected
     if org is None or detected is None:
         return []
     found = []
-    rules = regulation_rules()
+    rules = regulation_rules() if rules is None else rules
     for regime in org.spec.regulations:
         rule = rules.get(regime)
         if rule is None or not _touches(rule, incident):

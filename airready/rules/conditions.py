@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from ..inventory.fields import format_duration, parse_duration
-from .clocks import clocks
+from .clocks import clocks, rules_for
 
 if TYPE_CHECKING:
     from ..inventory.model import Inventory
@@ -504,7 +504,8 @@ def op_regulatory_on_time(value: Any, argument: bool, ctx: Context) -> str | Non
     incident = ctx.inventory.get(ctx.target)
     if incident is None or incident.kind != "Incident":
         return "applies to incidents only"
-    late = [c for c in clocks(incident, ctx.inventory.organization, ctx.today)
+    late = [c for c in clocks(incident, ctx.inventory.organization, ctx.today,
+                              rules_for(ctx.inventory))
             if c.met is False]
     if not late or not argument:
         return None if not late else f"had {len(late)} late notification(s)"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..inventory.model import Inventory
 from ..inventory.problems import InputError, Problem
 from ..inventory.schema_errors import did_you_mean
-from .catalog import FRAMEWORKS, PHASES, SEVERITIES, Catalog, Control
+from .catalog import PHASES, SEVERITIES, Catalog, Control
 
 
 @dataclass
@@ -50,9 +50,10 @@ def select(catalog: Catalog, inventory: Inventory, control_patterns: Sequence[st
             problems.append(_usage("--severity", f"--severity {severity!r} is not one of "
                                    + ", ".join(SEVERITIES) + did_you_mean(severity, SEVERITIES)))
     for framework in frameworks:
-        if framework not in FRAMEWORKS:
+        if framework not in catalog.frameworks:
             problems.append(_usage("--framework", f"--framework {framework!r} is not one of "
-                                   + ", ".join(FRAMEWORKS) + did_you_mean(framework, FRAMEWORKS)))
+                                   + ", ".join(catalog.frameworks)
+                                   + did_you_mean(framework, catalog.frameworks)))
     for target in targets:
         if target not in inventory.entities:
             problems.append(_usage("--target", f"--target {target!r} is not in the inventory"

@@ -22,7 +22,7 @@ from ..inventory.model import Inventory
 from ..readiness.runbook import Step, build_runbook
 from ..readiness.scorecard import Scorecard, control_level
 from ..report.blast import render_mermaid
-from ..rules.catalog import FRAMEWORKS, Control
+from ..rules.catalog import Control
 from ..rules.findings import AuditResult, Finding
 from .escape import Raw, finalize, h, html_link, html_page_link, md, page_link, strong
 
@@ -328,8 +328,7 @@ def _control_context(control: Control, findings: list[Finding]) -> dict[str, Any
         "overridden": control.overridden.get("severity", (None,))[0],
         "check_yaml": fence(_dump(check), "yaml"),
         "example_yaml": fence(spec.remediation.example or "", "yaml"),
-        "references": [f"{FRAMEWORKS[name]}: {', '.join(ids)}"
-                       for name, ids in spec.references.items()],
+        "references": control.reference_lines(),
         "failing": failing[:TABLE_ROWS],
         "more_failing": max(0, len(failing) - TABLE_ROWS),
         "passing": passing[:TABLE_ROWS],

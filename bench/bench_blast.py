@@ -48,7 +48,7 @@ from typing import Any
 import networkx as nx
 
 from airready.graph.blast import walk
-from airready.graph.graph import EdgeSource
+from airready.graph.edges import EdgeSource
 
 TARGET = 2.0
 START = "vendor:v0000"

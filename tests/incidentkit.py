@@ -100,10 +100,10 @@ def org_entity(**spec: Any) -> Entity:
     return ENTITY_CLASS["Organization"].model_validate(org_doc(**spec))
 
 
-def clock_table(incident: Entity, org: Entity | None, today: str = "2026-11-25"
-                ) -> dict[tuple[str, str], tuple[str, str]]:
+def clock_table(incident: Entity, org: Entity | None, today: str = "2026-11-25",
+                inventory: Inventory | None = None) -> dict[tuple[str, str], tuple[str, str]]:
     """(regime, stage) -> (deadline in ISO 8601, state) for every clock the incident starts."""
-    found: list[Clock] = clocks(incident, org, dt.date.fromisoformat(today))
+    found: list[Clock] = clocks(incident, org, dt.date.fromisoformat(today), None, inventory)
     table = {(c.regime, c.stage): (c.deadline.isoformat(), c.state) for c in found}
     assert len(table) == len(found), "a stage appears twice"
     return table

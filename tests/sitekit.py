@@ -21,7 +21,7 @@ import yaml
 from airready.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-TODAY = "2026-11-01"
+TODAY = "2026-11-25"
 MERMAID_JS = REPO / "site" / "assets" / "mermaid.min.js"
 # What a project needs for the site: the config, the inventory, reports and local controls.
 PROJECT_PARTS = ("airready.yaml", "inventory", "reports", "controls")

@@ -21,7 +21,8 @@ from blastkit import ESTATE, entity, inventory, minimal, write_project
 from airready.cli import main
 from airready.graph import blast
 from airready.graph.blast import SCENARIOS, BlastRadius, Reached, actions, blast_radius, walk
-from airready.graph.graph import EDGE_TYPES, build_graph
+from airready.graph.edges import EDGE_TYPES
+from airready.graph.graph import build_graph
 from airready.report.blast import RENDERERS, blast_dict, explain
 
 ESTATE_INVENTORY = inventory(ESTATE)
@@ -525,7 +526,11 @@ def test_act_on_everything_from_the_web_crawl():
             {"ref": "environment:staging", "stage": "staging", "users": 12},
             {"ref": "environment:prod", "stage": "production", "users": 1500},
         ],
-        "users": 10 + 1000 + 500,
+        # support-bot (1,000) and router (500) both run in environment:prod, whose 1,500
+        # users caps their overlap; base-lm's 10 are in staging: 1,000 at least, 1,510 at most.
+        "users": 1000,
+        "users_ceiling": 1510,
+        "user_populations": {"model:base-lm": 10, "model:router": 500, "model:support-bot": 1000},
         "data_classes": ["payment", "pii", "public"],
         "sensitive_data": ["payment", "pii"],
         "write_tools": ["tool:refunds"],
@@ -568,7 +573,8 @@ def test_act_on_a_start_with_nothing_downstream():
     assert act["data_classes"] == ["pii"]
     assert act["no_rollback"] == []
     empty = blast_radius(GRAPH, ESTATE_INVENTORY, "environment:prod").act_on
-    assert (empty["models"], empty["owners"], empty["users"]) == ([], [], 0)
+    # Nothing reached declares users: unknown, never 0.
+    assert (empty["models"], empty["owners"], empty["users"]) == ([], [], None)
     assert empty["environments"] == [{"ref": "environment:prod", "stage": "production",
                                       "users": 1500}]
 
@@ -590,7 +596,7 @@ def test_kind_filters_the_list_not_what_to_act_on():
 def test_model_reach_counts_what_a_manipulated_model_can_touch():
     reach_ = blast.model_reach(GRAPH, ESTATE_INVENTORY, "model:support-bot")
     assert reach_ == blast.Reach(write_tools=1, sensitive_data=["payment", "pii"],
-                                 users=1500, external_users=True)
+                                 users=1000, external_users=True)
 
 
 # --- renderers ---------------------------------------------------------------------------------
@@ -621,7 +627,8 @@ def test_text_lists_paths_then_what_to_act_on():
                  "  - vendor:acme-ai: security@acme-ai.example, +1 555 0100; report via "
                  "https://acme-ai.example/security/report; they notify within PT24H",
                  "  - environment:prod (production, 1500 users)",
-                 "  - users of affected models: 1,510",
+                 "  - users of affected models: 1,000 to 1,510 (how far they overlap is "
+                 "unknown; model:support-bot has 1,000)",
                  "  - data classes at risk: payment, pii, public",
                  "Models with no known-good version to roll back to:",
                  "  - model:support-bot"):

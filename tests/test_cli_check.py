@@ -377,7 +377,7 @@ def test_json_evidence_in_another_entity(report):
     assert (finding["file"], finding["line"], finding["column"], finding["evidence_ref"]) == (
         "inventory/vendors.yaml", 5, 3, "vendor:llmco")
     assert finding["message"] == ("model:support-bot relies on a vendor with no security "
-                                  "contact (vendor:llmco: security_contact.email is not set)")
+                                  "contact (vendor:llmco: security_contact is not set)")
 
 
 def test_json_controls_unmatched_and_disabled(report):

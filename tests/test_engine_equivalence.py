@@ -117,6 +117,11 @@ def _general(spec: dict[str, Any], scope: Scope, ctx: Context) -> Outcome:
     problem = OPERATORS[name](value, argument, ctx)
     if problem is None:
         return Outcome(True, scope.ref, path, f"{show_path(path)} is {show_value(value)}")
+    if value is None:  # a missing block is named once, as the block
+        for index in range(1, len(steps)):
+            [(block, found)] = list(resolve(scope.root, steps[:index], scope.base))
+            if found is None:
+                return Outcome(False, scope.ref, path, f"{show_path(block)} is not set")
     return Outcome(False, scope.ref, path, f"{show_path(path)} {problem}")
 
 

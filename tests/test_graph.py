@@ -34,7 +34,8 @@ from blastkit import (
 
 from airready.cli import main
 from airready.graph.blast import walk
-from airready.graph.graph import EDGE_TYPES, LINEAGE_EDGES, EdgeSource, build_graph, lineage_cycles
+from airready.graph.edges import EDGE_TYPES, LINEAGE_EDGES, EdgeSource
+from airready.graph.graph import build_graph, lineage_cycles
 
 OWNER = "team:ml"
 

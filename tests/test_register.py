@@ -383,3 +383,39 @@ spec:
 """)
     assert update(capsys, root).code == 0
     assert "  controls: [T-LOG-001]\n" in (root / REGISTER).read_text()
+
+
+# --- the update converges -----------------------------------------------------------------
+
+# A control that the register itself satisfies: a high-risk model must be in the register.
+IN_REGISTER = control_yaml(
+    "T-REG-001", failure="is not in the register", severity="medium",
+    check="{query: {kind: Risk, where: {path: spec.models, contains: $target}}, count_min: 1}")
+HIGH_RISK_BOT = MODELS.replace('spec: {version: "1.0", logging: {inputs: true}}',
+                               'spec: {version: "1.0", risk_tier: high}')
+
+
+def converging_project(tmp_path: Path, register_text: str | None) -> Path:
+    root = project(tmp_path, register_text, models=HIGH_RISK_BOT)
+    (root / "controls/t.yaml").write_text(CONTROLS + "---\n" + IN_REGISTER)
+    return root
+
+
+@pytest.mark.parametrize("start", ["none", "empty", "hand", "stale-controls"])
+def test_the_update_converges_from_every_starting_state(tmp_path, capsys, start):
+    """From every starting state the first run's file is a fixed point: the second and
+    third runs write the same bytes (the new entry for inc-1 names model:bot, which then
+    satisfies T-REG-001, so the first run must not list T-REG-001 for it)."""
+    text = {"none": None, "empty": "", "hand": HAND,
+            "stale-controls": HAND.replace("[T-LOG-001, T-VER-001]", "[T-REG-001]")}[start]
+    root = converging_project(tmp_path, text)
+    assert update(capsys, root).code == 0
+    first = (root / REGISTER).read_text()
+    assert "risk-inc-1" in first
+    new_entry = first[first.index("name: risk-inc-1"):]
+    assert "T-REG-001" not in new_entry  # satisfied by the entry itself
+    for _ in range(2):
+        assert update(capsys, root).code == 0
+        assert (root / REGISTER).read_text() == first
+    dry = update(capsys, root, "--dry-run")
+    assert dry.code == 0 and "no change" in (dry.out + dry.err).lower()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from blastkit import entity, inventory
 from incidentkit import (
     check_states,
     clock_table,
@@ -28,6 +29,7 @@ from projectkit import run
 
 from airready.inventory.fields import parse_duration
 from airready.inventory.kinds import BUILTIN_REGULATIONS
+from airready.inventory.model import Inventory
 from airready.rules.clocks import (
     add_after,
     add_business_days,
@@ -210,28 +212,51 @@ def test_gdpr_keeps_the_detections_zone():
      "2026-11-17T09:14:00+00:00", "Art. 73(2)"),
 ])
 def test_eu_ai_act_report(severity: str, impact: dict, deadline: str, citation: str):
-    incident = incident_entity(severity=severity, impact=impact, timeline={"detected": DETECTED})
-    (clock,) = clocks(incident, org_entity(regulations=["eu_ai_act"]), dt.date(2026, 11, 3))
+    incident = incident_entity(severity=severity, impact=impact, timeline={"detected": DETECTED},
+                               serious=True, models=["model:triage"])
+    (clock,) = clocks(incident, org_entity(regulations=["eu_ai_act"]), dt.date(2026, 11, 3),
+                      None, high_risk_estate())
     assert (clock.regime, clock.stage, clock.deadline.isoformat()) == \
         ("eu_ai_act", "report", deadline)
     assert clock.citation == f"Regulation (EU) 2024/1689, Art. 73(2)-(4); {citation}"
     assert clock.state == "running"
 
 
+def high_risk_estate(model_class: str | None = "high_risk") -> Inventory:
+    """An inventory holding model:triage with the given EU AI Act class."""
+    spec = {"eu_ai_act": {"class": model_class}} if model_class else {}
+    return inventory([entity("Team", "ml", {}), entity("Model", "triage", spec, owner="team:ml")])
+
+
 def test_eu_ai_act_counts_from_the_recorded_awareness():
     incident = incident_entity(
-        impact={"deaths": 1}, timeline={"detected": DETECTED},
+        impact={"deaths": 1}, timeline={"detected": DETECTED}, serious=True,
+        models=["model:triage"],
         regulatory=[{"regime": "eu_ai_act", "clock_start": "2026-11-04T12:00:00Z",
                      "notified_at": "2026-11-14T11:00:00Z"}])
-    assert clock_table(incident, org_entity(regulations=["eu_ai_act"])) == {
+    assert clock_table(incident, org_entity(regulations=["eu_ai_act"]),
+                       inventory=high_risk_estate()) == {
         ("eu_ai_act", "report"): ("2026-11-14T12:00:00+00:00", "met")}
 
 
-@pytest.mark.parametrize("severity, impact", [("P2", {}), ("P2", {"deaths": 0}),
-                                              ("P4", {"data_classes": ["pii"]})])
-def test_eu_ai_act_not_serious_starts_no_clock(severity: str, impact: dict):
-    incident = incident_entity(severity=severity, impact=impact, timeline={"detected": DETECTED})
-    assert clock_table(incident, org_entity(regulations=["eu_ai_act"])) == {}
+@pytest.mark.parametrize("serious, model_class", [
+    (None, "high_risk"),      # seriousness not recorded (AIR-INC-010 reports it)
+    (False, "high_risk"),     # not a serious incident in the sense of Art. 3(49)
+    (True, "limited"),        # serious, but not in a high-risk system
+    (True, None),             # serious, in a system nobody classified (AIR-REG-003)
+])
+def test_eu_ai_act_clock_needs_a_serious_incident_in_a_high_risk_system(
+        serious: bool | None, model_class: str | None):
+    spec = {"serious": serious} if serious is not None else {}
+    incident = incident_entity(severity="P1", impact={"deaths": 1},
+                               timeline={"detected": DETECTED}, models=["model:triage"], **spec)
+    assert clock_table(incident, org_entity(regulations=["eu_ai_act"]),
+                       inventory=high_risk_estate(model_class)) == {}
+    # Severity alone never started it: a serious P3 in a high-risk system does.
+    p3 = incident_entity(severity="P3", timeline={"detected": DETECTED}, serious=True,
+                         models=["model:triage"])
+    assert set(clock_table(p3, org_entity(regulations=["eu_ai_act"]),
+                           inventory=high_risk_estate())) == {("eu_ai_act", "report")}
 
 
 # --- NIS2 -------------------------------------------------------------------------------------
@@ -452,21 +477,27 @@ def test_hipaa_not_for_other_personal_data():
 
 # --- which regimes apply ----------------------------------------------------------------------
 
-def test_only_regimes_the_organisation_declares():
+def test_declared_regimes_and_those_filed_under_are_judged():
     incident = incident_entity(
         timeline={"detected": DETECTED}, impact={"data_classes": ["phi"], "deaths": 1},
         regulatory=[{"regime": "hipaa", "notified_at": "2026-11-03T10:00:00Z"},
                     {"regime": "sec", "clock_start": "2026-11-03T10:00:00Z"}])
-    assert set(clock_table(incident, org_entity(regulations=["gdpr"]))) == \
-        {("gdpr", "notification")}
-    assert clock_table(incident, org_entity()) == {}
-    assert clock_table(incident, None) == {}
+    # gdpr is declared; hipaa and sec are not, but the incident was reported under them.
+    assert set(clock_table(incident, org_entity(regulations=["gdpr"]))) == {
+        ("gdpr", "notification"), ("hipaa", "notification"), ("sec", "form_8k")}
+    assert set(clock_table(incident, org_entity())) == {
+        ("hipaa", "notification"), ("sec", "form_8k")}
+    assert set(clock_table(incident, None)) == {("hipaa", "notification"), ("sec", "form_8k")}
+    quiet = incident_entity(timeline={"detected": DETECTED}, impact={"data_classes": ["phi"]})
+    assert clock_table(quiet, org_entity()) == {}
 
 
 def test_every_regime_for_a_serious_health_data_incident():
-    incident = incident_entity(timeline={"detected": DETECTED},
+    incident = incident_entity(timeline={"detected": DETECTED}, serious=True,
+                               models=["model:triage"],
                                impact={"data_classes": ["phi"], "deaths": 1})
-    assert sorted(clock_table(incident, org_entity(regulations=ALL))) == [
+    assert sorted(clock_table(incident, org_entity(regulations=ALL),
+                              inventory=high_risk_estate())) == [
         ("dora", "final"), ("dora", "initial"), ("dora", "intermediate"),
         ("eu_ai_act", "report"), ("gdpr", "notification"), ("hipaa", "notification"),
         ("nis2", "early_warning"), ("nis2", "final_report"), ("nis2", "notification"),
@@ -601,11 +632,17 @@ def check_states_008(capsys, root, today):
     return {target: value for (_, target), value in found.items()}
 
 
-def test_undeclared_regimes_are_ignored_end_to_end(capsys, tmp_path):
+def test_filings_under_undeclared_regimes_are_judged_and_reported(capsys, tmp_path):
     root = write_project(tmp_path, {}, GDPR_LATE, DORA_RUNNING)
     document = incidents_json(capsys, root)
-    assert [item["regulatory"] for item in document["incidents"]] == [[], []]
-    assert document["summary"]["late_notifications"] == 0
+    regimes = [{c["regime"] for c in item["regulatory"]} for item in document["incidents"]]
+    assert regimes == [{"dora"}, {"gdpr"}]
+    assert document["summary"]["late_notifications"] == 1  # the GDPR notice was late
+    undeclared = check_states(capsys, root, "AIR-INC-011", "2026-11-25")
+    assert {target: state for (_, target), (state, _) in undeclared.items()} == {
+        "incident:inc-dora": "fail", "incident:inc-gdpr": "fail"}
+    assert "reported under gdpr, which the organisation does not declare" in \
+        undeclared[("AIR-INC-011", "incident:inc-gdpr")][1]
 
 
 # --- a stage name that is probably a typo -----------------------------------------------------

@@ -137,14 +137,16 @@ def test_organisation_and_estate(data):
     org = data["organization"]
     # SC-TOOL-001 is low but set to level bronze: failing on tool:search, it blocks Bronze.
     assert {k: org[k] for k in ("level", "score", "pass", "gaps", "waived",
-                                "not_applicable")} == {
-        "level": None, "score": 79, "pass": 2, "gaps": 2, "waived": 0, "not_applicable": 5}
+                                "not_applicable", "why_no_level")} == {
+        "level": None, "score": 79, "pass": 2, "gaps": 2, "waived": 0, "not_applicable": 5,
+        "why_no_level": "a Bronze control does not pass"}
     assert [(g["control"], g["target"]) for g in org["gaps_outside_models"]] == [
         ("SC-ORG-002", "organization:acme"), ("SC-TOOL-001", "tool:search")]
     assert org["waived_outside_models"] == []
     # 80 of 104 points across the estate; one failing bronze control anywhere: no level.
     assert data["estate"] == {"level": None, "score": 77, "pass": 18, "gaps": 5, "waived": 1,
-                              "not_applicable": 15}
+                              "not_applicable": 15,
+                              "why_no_level": "a Bronze control does not pass"}
 
 
 def finding(state: str, severity: str, control_id: str = "X-Y-001") -> Finding:
@@ -155,16 +157,20 @@ def finding(state: str, severity: str, control_id: str = "X-Y-001") -> Finding:
 @pytest.mark.parametrize(("results", "expected"), [
     ([], ("unrated", None)),
     ([("not_applicable", "critical")], ("unrated", None)),
-    ([("pass", "critical")], ("gold", 100)),
-    # Gold controls alone failing: Bronze and Silver hold (nothing of theirs fails).
-    ([("pass", "critical"), ("fail", "medium")], ("silver", 83)),
+    # A level is held on evidence only: no Silver control applied, so no Silver.
+    ([("pass", "critical")], ("bronze", 100)),
+    ([("pass", "critical"), ("pass", "high"), ("pass", "low")], ("gold", 100)),
+    ([("pass", "critical"), ("fail", "medium")], ("bronze", 83)),
+    ([("pass", "critical"), ("pass", "high"), ("fail", "medium")], ("silver", 88)),
     ([("waived", "critical"), ("pass", "high")], (None, 33)),
     ([("error", "high"), ("pass", "critical")], ("bronze", 67)),
     # 2 of 16 points is 12.5: rounded half up, not to the even 12.
     ([("fail", "critical"), ("pass", "medium"), ("fail", "medium"), ("fail", "low"),
       ("fail", "low")], (None, 13)),
-    # 3 of 8 is 37.5: 38; with no Bronze control at all, Bronze holds.
-    ([("fail", "high"), ("pass", "medium"), ("pass", "low")], ("bronze", 38)),
+    # 3 of 8 is 37.5: 38; with no Bronze control at all, no level at all.
+    ([("fail", "high"), ("pass", "medium"), ("pass", "low")], (None, 38)),
+    # A score of 0 never comes with a level.
+    ([("fail", "medium")], (None, 0)),
 ])
 def test_score_function(results, expected):
     findings = [finding(state, severity, f"X-Y-{i:03d}")
@@ -196,8 +202,9 @@ def test_required_level_and_reason_of_every_model(models):
 
 
 def test_reach_behind_the_required_level(models):
+    # No user count declared: unknown, never 0.
     assert models["model:silver-fail"]["reach"] == {
-        "write_tools": 1, "sensitive_data": ["pii"], "users": 0, "external_users": False}
+        "write_tools": 1, "sensitive_data": ["pii"], "users": None, "external_users": False}
     assert models["model:waived"]["reach"] == {
         "write_tools": 1, "sensitive_data": [], "users": 1200, "external_users": True}
 
@@ -226,10 +233,12 @@ def test_required_level_function(tier, write, sensitive, users, external, expect
 
 
 def test_ready_flags_and_the_order_of_models(data):
-    # Not ready first, then by score (unrated as 0), then by reference.
-    assert [(m["ref"], m["ready"]) for m in data["models"]] == [
-        ("model:lab", False), ("model:no-bronze", False), ("model:silver-fail", False),
-        ("model:waived", False), ("model:gold-fail", True), ("model:all-pass", True)]
+    # Live models first, not ready first, then by score, then by reference; the lab model
+    # (experimental, exposed to nothing) is out of scope: neither ready nor not ready.
+    assert [(m["ref"], m["status"], m["ready"]) for m in data["models"]] == [
+        ("model:no-bronze", "live", False), ("model:silver-fail", "live", False),
+        ("model:waived", "live", False), ("model:gold-fail", "live", True),
+        ("model:all-pass", "live", True), ("model:lab", "out_of_scope", False)]
 
 
 def test_next_level_missing_lists_only_the_next_level(models):
@@ -258,12 +267,14 @@ def test_next_level_missing_skips_controls_of_higher_levels(tmp_path, capsys):
 # --- rollups -------------------------------------------------------------------------------------
 
 def test_owner_rollup(data):
+    # Live models only; the out-of-scope lab model is counted apart.
     assert data["owners"] == [
         {"owner": "team:alpha", "models": 3, "ready": 2, "mean_score": 79,  # (100+44+94)/3
-         "lowest_level": None, "not_ready": ["model:no-bronze"]},
-        {"owner": "team:beta", "models": 3, "ready": 0, "mean_score": 72,  # lab has no score
-         "lowest_level": "unrated",
-         "not_ready": ["model:lab", "model:silver-fail", "model:waived"]},
+         "lowest_level": None, "not_ready": ["model:no-bronze"], "retired": 0,
+         "out_of_scope": 0},
+        {"owner": "team:beta", "models": 2, "ready": 0, "mean_score": 72,
+         "lowest_level": "bronze", "not_ready": ["model:silver-fail", "model:waived"],
+         "retired": 0, "out_of_scope": 1},
     ]
 
 
@@ -508,7 +519,8 @@ def test_json_shape(data):
     for m in data["models"]:
         assert list(m) == ["ref", "owner", "lifecycle", "level", "score", "pass", "gaps",
                            "waived", "not_applicable", "required_level", "required_reason",
-                           "ready", "reach", "failing", "next_level_missing"]
+                           "ready", "status", "status_reason", "why_no_level", "reach",
+                           "failing", "next_level_missing"]
     assert set(data["frameworks"]) == {"nist_ai_rmf", "iso_42001", "owasp_llm", "mitre_atlas",
                                        "eu_ai_act"}
     for row in data["frameworks"].values():
@@ -524,16 +536,20 @@ def test_text_output(estate, capsys):
     assert lines[:2] == [
         "Organisation: level none, score 79/100 (2 passing, 2 gaps, 0 waived, "
         "5 not applicable) as of 2026-11-25",
-        "Whole estate: level none, score 77/100; models ready for their reach: 2 of 6"]
-    assert any(line.split() == ["model:lab", "unrated", "-", "silver", "NO", "risk", "tier",
-                                "medium"] for line in lines)
+        "Whole estate: level none, score 77/100; 2 of 5 live models ready for their reach "
+        "(1 out of scope)"]
+    assert not any(line.startswith("model:lab ") for line in lines)  # not in the live table
     text = done.out
-    assert "    no control applies to it: nothing shows it is ready" in text
+    assert ("  model:lab: out of scope (not live: lifecycle experimental, and no users, tools, "
+            "credentials, data access or production or staging environment declared)") in text
+    assert "    no level: a Bronze control does not pass" in text
     assert ("    SC-SLV-001 [high] [waived] model:waived does not log its outputs "
             "(logging.outputs is false, expected true) (waived by waiver:waived-outputs "
             "until 2027-03-01)") in text
     assert "      fix: Log every output." in text
     assert "  team:alpha: 2/3 ready, mean score 79, lowest level none" in text
+    assert "  team:beta: 0/2 ready, mean score 72, lowest level bronze; also 1 out of scope" \
+        in text
     assert "  containment    score  60  3 pass, 1 gaps, 1 waived, 2 not applicable" in text
     assert "  investigation  score   -  0 pass, 0 gaps, 0 waived, 0 not applicable" in text
     assert "  NIST AI RMF 1.0: 2/4 passing (50%); uncovered: GOVERN 1.1, " in text
@@ -544,9 +560,9 @@ def test_markdown_output(estate, capsys):
     out = cli(capsys, estate, "--format", "markdown").out
     assert out.startswith("# Readiness scorecard\n\nAs of 2026-11-25: organisation level "
                           "**none**, score **79/100**; whole estate **none**, **77/100**; "
-                          "2 of 6 models ready for their reach.\n")
-    assert "| model:lab | team:beta | unrated | - | silver | **no** | risk tier medium |" in out
-    assert "| team:beta | 3 | 0 | 72 | unrated |" in out
+                          "2 of 5 live models ready for their reach (1 out of scope).\n")
+    assert "| model:lab | team:beta | out of scope | not live: lifecycle experimental" in out
+    assert "| team:beta | 2 | 0 | 72 | bronze | 1 | 0 |" in out
     assert "| containment | 60 | 3 | 1 | 1 | 2 |" in out
     assert ("    - SC-SLV-001 (high, waived): model:waived does not log its outputs "
             "(logging.outputs is false, expected true) (waived by waiver:waived-outputs "
@@ -559,7 +575,8 @@ def test_markdown_escapes_hostile_text(tmp_path, capsys):
                         remediation=f"Pin it. {hostile}")]
     project = write(tmp_path, {"controls/c.yaml": controls, ESTATE_FILE: [
         doc("Organization", "acme", {}), doc("Team", "alpha"),
-        doc("Model", "m", {"version": hostile, "risk_tier": "high"}, owner="team:alpha")]})
+        doc("Model", "m", {"version": hostile, "risk_tier": "high", "lifecycle": "production"},
+            owner="team:alpha")]})
     out = cli(capsys, project, "--format", "markdown").out
     for raw in ("<img", "](http", "`code`", "*b*", "| [click"):
         assert not re.search(r"(?<!\\)" + re.escape(raw), out), raw
@@ -591,8 +608,10 @@ def test_builtin_catalog_invariants(capsys):
     for m in data["models"]:
         assert m["level"] in levels
         assert m["required_level"] in LEVELS and m["required_reason"]
+        assert m["status"] in ("live", "out_of_scope", "retired") and m["status_reason"]
         rank = LEVELS.index(m["level"]) + 1 if m["level"] in LEVELS else 0
-        assert m["ready"] == (rank >= LEVELS.index(m["required_level"]) + 1)
+        assert m["ready"] == (m["status"] == "live"
+                              and rank >= LEVELS.index(m["required_level"]) + 1)
         if m["score"] is None:
             assert m["level"] == "unrated"
         else:
@@ -602,11 +621,14 @@ def test_builtin_catalog_invariants(capsys):
         assert len(failing) == m["gaps"] + m["waived"]
         assert set(m["next_level_missing"]) <= set(failing)
         assert all(g["state"] in ("fail", "error", "waived") for g in m["failing"])
-        if m["level"] == "gold":
-            assert m["next_level_missing"] == []
+        if m["level"] == "gold" or m["status"] != "live":
+            assert m["next_level_missing"] == []  # retired and out-of-scope: no next level
         elif m["level"] != "unrated":
             assert m["next_level_missing"], m["ref"]
-    assert sum(o["models"] for o in data["owners"]) == len(data["models"])
+    live = [m for m in data["models"] if m["status"] == "live"]
+    assert sum(o["models"] for o in data["owners"]) == len(live)
+    assert sum(o["retired"] + o["out_of_scope"] for o in data["owners"]) == \
+        len(data["models"]) - len(live)
     assert sum(o["ready"] for o in data["owners"]) == sum(m["ready"] for m in data["models"])
     # Phases, organisation and models partition the estate's results.
     estate = data["estate"]
@@ -615,6 +637,9 @@ def test_builtin_catalog_invariants(capsys):
         assert data["organization"][key] + sum(m[key] for m in data["models"]) \
             == estate[key], key
     known = load_frameworks()
+    # The example project declares a framework of its own (airready.yaml: frameworks).
+    known["hl_ai_policy"] = {"4.2": "", "6.1": ""}
+    assert data["frameworks"]["hl_ai_policy"]["uncovered"] == ["6.1"]
     for name, row in data["frameworks"].items():
         assert row["controls_passing"] <= row["controls_judged"] <= row["controls"]
         assert set(row["uncovered"]) <= set(known[name])

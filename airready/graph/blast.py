@@ -15,7 +15,7 @@ import networkx as nx
 
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
-from .graph import EDGE_TYPES
+from .edges import EDGE_TYPES
 
 FORWARD, REVERSE = "fwd", "rev"
 LINEAGE = ("derives", "trains", "fine_tunes")
@@ -332,8 +332,10 @@ class _Facts:
     vendors: tuple[str, ...]
     data_classes: tuple[str, ...]
     writes: bool
-    users: int = 0  # a model's recorded users
+    users: int | None = None  # a live model's or an environment's declared users
+    environments: tuple[str, ...] = ()  # where a live model runs
     no_rollback: bool = False  # a self-hosted model with no known-good version
+    retired: bool = False
 
 
 def _vendors_of(entity: Entity) -> tuple[str, ...]:
@@ -359,15 +361,23 @@ def _facts(inventory: Inventory) -> dict[str, _Facts]:
         spec = entity.spec
         fields = type(spec).model_fields if spec is not None else {}
         model = entity.kind == "Model" and spec is not None
+        retired = model and spec.lifecycle == "retired"
+        users = None
+        if model and not retired and spec.users is not None:
+            users = spec.users.count
+        elif entity.kind == "Environment" and spec is not None:
+            users = spec.users
         facts[ref] = _Facts(
             entity,
             entity.metadata.owner if entity.kind in _OWNED else None,
             _vendors_of(entity),
             tuple(spec.data_classes or ()) if "data_classes" in fields else (),
             entity.kind == "Tool" and spec is not None and bool(WRITE_ACTIONS & set(spec.actions)),
-            (spec.users.count or 0) if model and spec.users else 0,
-            model and spec.provider is None and not (
-                spec.rollback and spec.rollback.known_good_version))
+            users,
+            tuple(spec.environments) if model and not retired else (),
+            model and not retired and spec.provider is None and not (
+                spec.rollback and spec.rollback.known_good_version),
+            retired)
     inventory.derived["blast_facts"] = facts
     return facts
 
@@ -384,7 +394,7 @@ def actions(inventory: Inventory, start: str, reached: Iterable[str],
     vendors: dict[str, Entity] = {}
     data_classes: set[str] = set()
     write_tools = []
-    users = 0
+    populations: dict[str, tuple[int, tuple[str, ...]]] = {}
     no_rollback = []
     for ref in (start, *reached):  # one pass: this runs for every model of the estate
         fact = facts.get(ref)
@@ -404,10 +414,11 @@ def actions(inventory: Inventory, start: str, reached: Iterable[str],
             data_classes.update(fact.data_classes)
         if fact.writes:
             write_tools.append(ref)
-        if fact.users:
-            users += fact.users
+        if entity.kind == "Model":
+            _add_population(populations, fact, facts)
         if fact.no_rollback:
             no_rollback.append(ref)
+    floor, ceiling = _user_range(populations, facts)
     models = by_kind["Model"]
     model_refs = {m.ref for m in models}
     playbooks = [p for p in inventory.of_kind("Playbook") if p.spec is not None  # external
@@ -427,13 +438,67 @@ def actions(inventory: Inventory, start: str, reached: Iterable[str],
         "vendors": [_vendor_entry(v) for _, v in sorted(vendors.items())],
         "environments": [{"ref": e.ref, "stage": e.spec.stage, "users": e.spec.users}
                          for e in by_kind["Environment"]],
-        "users": users,
+        # A floor and a ceiling: one population served by two models (a router and the
+        # model behind it) is one population, and unknown overlaps are not assumed away.
+        "users": floor,
+        "users_ceiling": ceiling,
+        "user_populations": {ref: count for ref, (count, _) in sorted(populations.items())},
         "data_classes": sorted(data_classes),
         "sensitive_data": sorted(data_classes & SENSITIVE),
         "write_tools": sorted(write_tools),
         "playbooks": sorted(p.ref for p in playbooks),
         "no_rollback": sorted(no_rollback),
     }
+
+
+def _add_population(populations: dict[str, tuple[int, tuple[str, ...]]], model: _Facts,
+                    facts: dict[str, _Facts]) -> None:
+    """The users a live model reaches: its own count, or else the counts of the
+    environments it runs in (all of them must declare one), keyed by where they are
+    counted, with the environments that bound them.  Retired models reach nobody."""
+    if model.retired:
+        return
+    if model.users is not None:
+        populations[model.entity.ref] = (model.users, model.environments)
+        return
+    counts = [(env, facts[env].users) for env in model.environments if env in facts]
+    if counts and all(users is not None for _, users in counts):
+        for env, users in counts:
+            populations[env] = (users or 0, (env,))
+
+
+def _user_range(populations: dict[str, tuple[int, tuple[str, ...]]],
+                facts: dict[str, _Facts]) -> tuple[int | None, int | None]:
+    """A floor (the largest population) and a ceiling (their sum, where the populations
+    of one environment are capped at that environment's own count: two models serving
+    the same users are not counted twice)."""
+    if not populations:
+        return None, None
+    floor = max(count for count, _ in populations.values())
+    groups: dict[tuple[str, ...], int] = {}
+    for count, environments in populations.values():
+        groups[environments] = groups.get(environments, 0) + count
+    ceiling = 0
+    for environments, total in groups.items():
+        caps = [facts[env].users for env in environments if env in facts]
+        if environments and len(caps) == len(environments) and None not in caps:
+            total = min(total, sum(c or 0 for c in caps))
+        ceiling += total
+    return floor, max(floor, ceiling)
+
+
+def users_phrase(act: dict[str, Any]) -> str:
+    """``52,000 to 104,000 users (environment:prod has 52,000)``, ``unknown`` when none is
+    declared: a missing count is never shown as 0."""
+    floor, ceiling = act.get("users"), act.get("users_ceiling")
+    if floor is None:
+        return "unknown (no user counts declared)"
+    if ceiling == floor:
+        return f"{floor:,}"
+    populations = act.get("user_populations", {})
+    largest = max(populations, key=lambda ref: (populations[ref], ref)) if populations else None
+    where = f"; {largest} has {floor:,}" if largest else ""
+    return f"{floor:,} to {ceiling:,} (how far they overlap is unknown{where})"
 
 
 def _vendor_entry(vendor: Entity) -> dict[str, Any]:
@@ -458,7 +523,7 @@ class Reach:
 
     write_tools: int
     sensitive_data: list[str]
-    users: int
+    users: int | None  # the largest known population reached; None: nothing declared
     external_users: bool
 
 

@@ -1,87 +1,15 @@
-"""The dependency graph: every reference in the inventory as a typed edge.
+"""The dependency graph: every reference in the inventory as a typed edge (networkx).
 
-Edges point the way harm spreads (see docs/format.md, "Relations and blast radius"):
-a poisoned dataset taints the models it ``trains``, a compromised vendor ``supplies``
-what it sells, a manipulated model ``acts_through`` its tools, and so on.  Owners,
-playbooks and contacts are not edges: they are looked up for what harm reaches.
+The edge rules live in edges.py; this builds the graph that blast-radius walks use.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import networkx as nx
 
 from ..inventory.model import Inventory
 from ..inventory.problems import Problem
-
-# (entity kind, first field under spec) -> (edge type, True if harm flows ref -> entity)
-EDGE_RULES: dict[tuple[str, str], tuple[str, bool]] = {
-    ("Model", "training_data"): ("trains", True),
-    ("Model", "fine_tuning"): ("trains", True),
-    ("Dataset", "derived_from"): ("derives", True),
-    ("Model", "base_model"): ("fine_tunes", True),
-    ("Model", "provider"): ("supplies", True),
-    ("Model", "developer"): ("supplies", True),
-    ("Model", "publisher"): ("supplies", True),
-    ("Dataset", "supplier"): ("supplies", True),
-    ("Component", "supplier"): ("supplies", True),
-    ("DataStore", "supplier"): ("supplies", True),
-    ("Credential", "issuer"): ("supplies", True),
-    ("Model", "depends_on"): ("serves", True),
-    ("Component", "depends_on"): ("serves", True),
-    ("Model", "tools"): ("acts_through", False),
-    ("Tool", "reaches"): ("reaches", False),
-    ("Credential", "grants"): ("reaches", False),
-    ("Model", "data_access"): ("reads", False),
-    ("Model", "credentials"): ("holds", False),
-    ("Model", "environments"): ("runs_in", False),
-}
-EDGE_TYPES = ("trains", "derives", "fine_tunes", "supplies", "serves", "acts_through",
-              "reaches", "reads", "holds", "runs_in")
-# Fields holding blocks, of which only one key is the edge (fine_tuning[].by is a lookup).
-EDGE_LEAVES: dict[tuple[str, str], str] = {
-    ("Model", "fine_tuning"): "dataset",
-    ("Model", "tools"): "tool",
-}
-# Edges along which a cycle means the lineage itself is wrong: data and weights cannot
-# descend from themselves.  ``serves`` is left out: two agents may well call each other.
-LINEAGE_EDGES = frozenset({"trains", "derives", "fine_tunes"})
-
-
-@dataclass(frozen=True)
-class EdgeSource:
-    """Where an edge was declared, to point users at it."""
-
-    entity: str
-    path: tuple[str | int, ...]
-
-
-# Which kinds declare each edge type, so a walk for a few types skips the other entities.
-_KINDS_OF = {edge: {kind for (kind, _), (e, _) in EDGE_RULES.items() if e == edge}
-             for edge in EDGE_TYPES}
-
-
-def _edges(inventory: Inventory, only: frozenset[str] | None = None
-           ) -> Iterator[tuple[str, str, str, EdgeSource]]:
-    """Every edge declaration (or those of the types ``only``), in inventory order."""
-    kinds = None if only is None else set().union(*(_KINDS_OF[e] for e in only))
-    for ref, entity in inventory.entities.items():
-        if kinds is not None and entity.kind not in kinds:
-            continue
-        for path, target, _ in inventory.references(ref):
-            if len(path) < 2 or path[0] != "spec":
-                continue  # metadata.owner and the like are lookups, not edges
-            key = (entity.kind, str(path[1]))
-            rule = EDGE_RULES.get(key)
-            if rule is None or (key in EDGE_LEAVES and path[-1] != EDGE_LEAVES[key]):
-                continue
-            edge, inbound = rule
-            if only is not None and edge not in only:
-                continue
-            source, dest = (target, ref) if inbound else (ref, target)
-            yield source, dest, edge, EdgeSource(ref, path)
+from .edges import LINEAGE_EDGES, EdgeSource, _edges
 
 
 def build_graph(inventory: Inventory) -> nx.DiGraph:

@@ -129,6 +129,7 @@ class PersonSpec(Strict):
     phone: str | None = None
     role_training: Date | None = None
     skills: list[Skill] = []
+    left: Date | None = None  # the day they left the organisation (or will)
 
 
 class OnCall(Strict):
@@ -293,6 +294,10 @@ class ToolSpec(Strict):
     actions: list[Identifier] = []
     reaches: list[Ref("datastore", "tool")] = []
     can_disable: bool | None = None
+    # A person approves each consequential action, or a hard limit caps it ("refunds up to
+    # 200 EUR a day"): either keeps a manipulated model from acting at scale.
+    human_approval: bool | None = None
+    limit: str | None = None
 
 
 class DataStoreSpec(Strict):

@@ -187,7 +187,7 @@ class IncidentReport:
 def report(incident: Entity, inventory: Inventory, today: dt.date) -> IncidentReport:
     org = inventory.organization
     return IncidentReport(incident, metrics(incident, org),
-                          clocks(incident, org, today, rules_for(inventory)),
+                          clocks(incident, org, today, rules_for(inventory), inventory),
                           overdue_actions(incident, today), evidence_gaps(incident),
                           recurrence_watch(incident, org), today)
 

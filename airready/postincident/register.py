@@ -40,8 +40,13 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..inventory.config import CONFIG_NAME, Project
 from ..inventory.files import write_atomic
 from ..inventory.kinds import Entity
+from ..inventory.model import Inventory
 from ..inventory.problems import InputError, Problem
+from ..inventory.validate import validate_document
+from ..inventory.yamlsource import parse_text
+from ..rules.engine import evaluate
 from ..rules.findings import AuditResult
+from ..rules.waivers import apply_waivers
 
 REGISTER_NAME = "risk-register.yaml"
 LOG_NAME = ".register-log.jsonl"
@@ -125,7 +130,55 @@ class _Risk:
 
 
 def plan_update(project: Project, result: AuditResult, today: dt.date) -> RegisterUpdate:
-    """The register as it should be after this update, without writing anything."""
+    """The register as it should be after this update, without writing anything.
+
+    The update converges: running it again on its own output changes nothing.  A new
+    entry can itself satisfy a control (a high-risk model is now in the register), so
+    the controls each risk lists are taken from an audit of the register as it will be,
+    not as it was: the plan is made, the register it would write is audited, and the
+    plan is made again until the two agree (at most a few rounds).
+    """
+    failing = _failing_by_target(result)
+    update = _plan(project, result, today, failing)
+    for _ in range(3):
+        after = _audit_as_written(update, result)
+        if after is None:
+            break
+        failing = _failing_by_target(after)
+        again = _plan(project, result, today, failing)
+        if again.new_text == update.new_text:
+            break
+        update = again
+    return update
+
+
+def _audit_as_written(update: RegisterUpdate, result: AuditResult) -> AuditResult | None:
+    """The audit of ``result`` redone with the register's Risk entities as ``update``
+    would write them; None when nothing in the register changes."""
+    if update.new_text == (update.old_text or ""):
+        return None
+    docs, problems = parse_text(update.new_text, update.shown)
+    if problems:
+        return None
+    inventory = result.inventory
+    planned = Inventory()
+    for ref, entity in inventory.entities.items():  # everything but the register's risks
+        if not (entity.kind == "Risk" and inventory.sources[ref].file == update.shown):
+            planned.add(entity, inventory.sources[ref])
+    for doc in docs:
+        risk, risk_problems = validate_document(doc)
+        if risk is None or risk_problems or risk.ref in planned.entities:
+            return None  # the planned register would not load cleanly: keep the first plan
+        planned.add(risk, doc)
+    planned.declared_regulations = inventory.declared_regulations
+    planned.declared_frameworks = inventory.declared_frameworks
+    after = evaluate(planned, result.catalog, result.today, result.evaluated)
+    apply_waivers(after, planned)  # a waived gap is no failing control, as in the first audit
+    return after
+
+
+def _plan(project: Project, result: AuditResult, today: dt.date,
+          failing: dict[str, set[str]]) -> RegisterUpdate:
     path = register_path(project)
     shown = project.shown(path)
     # bytes, not read_text: universal newlines would turn a CRLF file into LF on writing
@@ -164,7 +217,6 @@ def plan_update(project: Project, result: AuditResult, today: dt.date) -> Regist
             if new is not None:
                 taken.add(new.name)
                 added.append(new)
-    failing = _failing_by_target(result)
     for risk in in_file + added:
         _set_controls(risk, failing)
     new_text = _apply(text, nodes, in_file, added, old_text is None)

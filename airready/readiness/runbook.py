@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..graph.blast import WRITE_ACTIONS, injection_reach
+from ..graph.blast import WRITE_ACTIONS, injection_reach, users_phrase
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 
@@ -157,7 +157,7 @@ def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Runbook:
                        else ""))
 
     scope = Step("30-45", "Assess scope: affected users, data and systems")
-    scope.add(f"users of this model and the models it serves: {act['users']:,}")
+    scope.add(f"users of this model and the models it serves: {users_phrase(act)}")
     scope.add("environments: " + ", ".join(e["ref"] for e in act["environments"])
               if act["environments"] else None, "no environments recorded")
     scope.add("data classes at risk: " + ", ".join(act["data_classes"])

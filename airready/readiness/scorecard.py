@@ -8,10 +8,18 @@ The scoring model (also printed by ``airready scorecard --explain``):
 * The organisation's own score covers everything that is not a model (roles, channels,
   exercises, playbooks, vendors, credentials, datasets, components); the estate score
   covers every result.
-* A target holds a level when every applicable control of that level and below passes.
-  Levels are gates: one failing Bronze control means no level at all, whatever else passes.
+* A target holds a level on evidence only: every applicable control of that level and
+  below passes, and at least one control of each of those levels applied.  Levels are
+  gates: one failing Bronze control means no level at all, whatever else passes; a model
+  on which no Bronze control applied holds no level either, so a score of 0 never comes
+  with a level.
 * A target with no applicable result at all is "unrated": it holds no level and has no
   score (so a model that nothing applies to is never ready).
+* A model's status comes first: "live" (not retired, and in production, pilot or
+  staging, or exposed through users, tools, credentials, data access or a production or
+  staging environment, whatever its lifecycle says), "retired", or "out of scope" (not
+  live: nothing it touches is declared).  Only live models are counted as ready or not
+  ready; retired and out-of-scope models are listed apart, with what they still hold.
 * The score is 0-100: the severity-weighted share of applicable results that pass
   (critical 10, high 5, medium 2, low 1), rounded half up.  Waived and failing results
   count against it; not-applicable ones are left out.  Waived is never a pass.
@@ -22,8 +30,13 @@ The scoring model (also printed by ``airready scorecard --explain``):
 * Per framework: the share of the controls mapped to it that pass on every target they
   apply to (controls that applied nowhere are not judged), and the framework's
   requirements (airready/data/frameworks.yaml) that no enabled control maps to.
+* Users reached are a range, never a sum that counts people twice: the largest single
+  population reached is the floor; the ceiling adds the populations up, but the models
+  running in one environment never count more users than that environment declares.
+  Nothing declared is "unknown", never 0; retired models reach nobody.
 * Evidence freshness: a passing date-based control (``within``) goes stale on the first
-  day it would fail; the scorecard lists what goes stale in the next 30 days.
+  day it would fail; the scorecard lists what goes stale in the next 30 days.  A date
+  after the audit day is never evidence: the control fails with "is in the future".
 """
 
 from __future__ import annotations
@@ -38,7 +51,9 @@ import yaml
 
 from ..graph.blast import model_reach
 from ..graph.graph import build_graph
+from ..inventory.kinds import Entity
 from ..rules.catalog import PHASES, Control
+from ..rules.facts import fact
 from ..rules.findings import AuditResult, Finding
 from ..rules.freshness import stale_on
 
@@ -71,6 +86,7 @@ class Score:
     gaps: int = 0
     waived: int = 0
     not_applicable: int = 0
+    why: str = ""  # why no level is held, when none is
 
     @property
     def rank(self) -> int:
@@ -81,19 +97,27 @@ def score(findings: list[Finding], levels: dict[str, str]) -> Score:
     applicable = [f for f in findings if f.state != "not_applicable"]
     not_applicable = len(findings) - len(applicable)
     if not applicable:
-        return Score("unrated", None, not_applicable=not_applicable)
+        return Score("unrated", None, not_applicable=not_applicable,
+                     why="nothing applies: declare its lifecycle, users and environments")
     total = sum(WEIGHTS[f.severity] for f in applicable)
     earned = sum(WEIGHTS[f.severity] for f in applicable if f.state == "pass")
     level = None
+    why = ""
     for candidate in LEVELS:
-        allowed = LEVELS[: LEVELS.index(candidate) + 1]
-        if all(f.state == "pass" for f in applicable if levels[f.control] in allowed):
-            level = candidate
-        else:
+        at_level = [f for f in applicable if levels[f.control] == candidate]
+        if not at_level:  # nothing of this level was judged: no evidence for it
+            why = why or f"no {candidate.capitalize()} control applies"
             break
+        if not all(f.state == "pass" for f in at_level):
+            why = why or f"a {candidate.capitalize()} control does not pass"
+            break
+        level = candidate
     return Score(level, percent(earned, total), sum(f.state == "pass" for f in applicable),
                  sum(f.is_gap for f in applicable), sum(f.state == "waived" for f in applicable),
-                 not_applicable)
+                 not_applicable, why if level is None else "")
+
+
+STATUSES = ("live", "out_of_scope", "retired")
 
 
 @dataclass
@@ -107,10 +131,18 @@ class ModelCard:
     failing: list[Finding]
     next_level_missing: list[Finding]
     reach: dict[str, Any]
+    status: str = "live"  # live, out_of_scope or retired (see STATUSES)
+    status_reason: str = ""  # why: "live: lifecycle production", "still holds tool:x"
 
     @property
     def ready(self) -> bool:
-        return self.score.rank >= LEVELS.index(self.required_level) + 1
+        """Only a live model can be ready: retired and out-of-scope ones are neither."""
+        return self.status == "live" and (
+            self.score.rank >= LEVELS.index(self.required_level) + 1)
+
+    @property
+    def live(self) -> bool:
+        return self.status == "live"
 
 
 @dataclass
@@ -136,7 +168,7 @@ class Scorecard:
     organization_waived: list[Finding] = field(default_factory=list)
 
 
-def required_level(spec: Any, write_tools: int, sensitive: list[str], users: int,
+def required_level(spec: Any, write_tools: int, sensitive: list[str], users: int | None,
                    external: bool) -> tuple[str, str]:
     """The level a model must hold to count as ready, and why."""
     tier = spec.risk_tier
@@ -177,27 +209,54 @@ def _model_cards(result: AuditResult, levels: dict[str, str]) -> list[ModelCard]
                                           reach.users, reach.external_users)
         failing = sorted((f for f in findings if f.is_gap or f.state == "waived"),
                          key=Finding.sort_key)
+        status, status_reason = _status(model, result)
         next_index = model_score.rank  # index of the next level in LEVELS
-        missing = [f for f in failing if next_index < len(LEVELS)
+        missing = [f for f in failing if status == "live" and next_index < len(LEVELS)
                    and levels[f.control] in LEVELS[: next_index + 1]]
         cards.append(ModelCard(model.ref, model.metadata.owner, model.spec.lifecycle,
                                model_score, required, reason, failing, missing,
                                {"write_tools": reach.write_tools,
                                 "sensitive_data": reach.sensitive_data,
-                                "users": reach.users, "external_users": reach.external_users}))
-    return sorted(cards, key=lambda c: (c.ready, c.score.score or 0, c.ref))
+                                "users": reach.users, "external_users": reach.external_users},
+                               status, status_reason))
+    # Live models first, least ready first; then out-of-scope and retired ones.
+    return sorted(cards, key=lambda c: (STATUSES.index(c.status), c.ready,
+                                        c.score.score or 0, c.ref))
+
+
+def _status(model: Entity, result: AuditResult) -> tuple[str, str]:
+    live = fact("live", model, result.inventory, result.today)
+    if live.value:
+        return "live", live.says
+    if model.spec.lifecycle == "retired":
+        holdings = fact("retired_holdings", model, result.inventory, result.today)
+        return "retired", holdings.says
+    return "out_of_scope", live.says
 
 
 def _owners(cards: list[ModelCard]) -> list[dict[str, Any]]:
+    """Per owner, over its live models only (retired and out-of-scope ones are counted
+    apart): a retired model is neither ready nor a reason to be less ready."""
     groups: dict[str, list[ModelCard]] = defaultdict(list)
+    others: dict[str, dict[str, int]] = defaultdict(lambda: {"retired": 0, "out_of_scope": 0})
     for card in cards:
-        groups[card.owner or "(no owner)"].append(card)
-    rows = []
-    for owner, owned in sorted(groups.items()):
+        owner = card.owner or "(no owner)"
+        if card.live:
+            groups[owner].append(card)
+        else:
+            others[owner][card.status] += 1
+    rows: list[dict[str, Any]] = []
+    for owner in sorted(set(groups) | set(others)):
+        owned = groups.get(owner, [])
+        if not owned:
+            rows.append({"owner": owner, "models": 0, "ready": 0, "mean_score": None,
+                         "lowest_level": "unrated", "not_ready": [], **others[owner]})
+            continue
         scores = [c.score.score for c in owned if c.score.score is not None]
         # A failing Bronze control (level None) is lower than having nothing to judge.
         lowest = min(owned, key=lambda c: (c.score.rank, c.score.level is not None))
         rows.append({"owner": owner, "models": len(owned), "ready": sum(c.ready for c in owned),
+                     **others[owner],
                      "mean_score": percent(sum(scores), 100 * len(scores)) if scores else None,
                      "lowest_level": lowest.score.level,
                      "not_ready": [c.ref for c in owned if not c.ready]})

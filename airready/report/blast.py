@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..graph.blast import SCENARIOS, BlastRadius
+from ..graph.blast import SCENARIOS, BlastRadius, users_phrase
 from .markdown import escape
 
 SCHEMA_VERSION = 1
@@ -86,7 +86,7 @@ def _act_lines(act: dict[str, Any], bullet: str, md: bool) -> list[str]:
     section("Environments exposed", envs)
     summary = []
     if "users" in act:
-        summary.append(f"users of affected models: {act['users']:,}")
+        summary.append(f"users of affected models: {users_phrase(act)}")
     if act.get("data_classes"):
         summary.append("data classes at risk: " + ", ".join(act["data_classes"]))
     if act.get("write_tools"):

@@ -23,8 +23,23 @@ def _score(value: int | None) -> str:
 
 
 def _score_dict(s: Score) -> dict[str, Any]:
-    return {"level": s.level, "score": s.score, "pass": s.passed, "gaps": s.gaps,
+    data = {"level": s.level, "score": s.score, "pass": s.passed, "gaps": s.gaps,
             "waived": s.waived, "not_applicable": s.not_applicable}
+    if s.why:
+        data["why_no_level"] = s.why
+    return data
+
+
+STATUS_WORDS = {"live": "live", "out_of_scope": "out of scope", "retired": "retired"}
+
+
+def _counts(card: Scorecard) -> str:
+    """``3 of 11 live models ready for their reach (2 out of scope, 1 retired)``."""
+    live = [m for m in card.models if m.live]
+    others = [f"{sum(m.status == s for m in card.models)} {STATUS_WORDS[s]}"
+              for s in ("out_of_scope", "retired") if any(m.status == s for m in card.models)]
+    text = f"{sum(m.ready for m in live)} of {len(live)} live models ready for their reach"
+    return text + (f" ({', '.join(others)})" if others else "")
 
 
 def _gap(f: Finding) -> dict[str, Any]:
@@ -56,7 +71,8 @@ def _model_dict(card: ModelCard) -> dict[str, Any]:
         "pass": card.score.passed, "gaps": card.score.gaps, "waived": card.score.waived,
         "not_applicable": card.score.not_applicable,
         "required_level": card.required_level, "required_reason": card.required_reason,
-        "ready": card.ready, "reach": card.reach,
+        "ready": card.ready, "status": card.status, "status_reason": card.status_reason,
+        "why_no_level": card.score.why or None, "reach": card.reach,
         "failing": [_gap(f) for f in card.failing],
         "next_level_missing": [f.control for f in card.next_level_missing],
     }
@@ -133,27 +149,33 @@ def _next_steps(m: ModelCard) -> list[Finding]:
 
 def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
     org = card.organization
-    ready = sum(m.ready for m in card.models)
+    live = [m for m in card.models if m.live]
+    apart = [m for m in card.models if not m.live]
     lines = [f"Organisation: level {_level(org.level)}, score {_score(org.score)}/100 "
              f"({org.passed} passing, {org.gaps} gaps, {org.waived} waived, "
              f"{org.not_applicable} not applicable) as of {card.today.isoformat()}",
              f"Whole estate: level {_level(card.estate.level)}, score "
-             f"{_score(card.estate.score)}/100; models ready for their reach: {ready} of "
-             f"{len(card.models)}", ""]
+             f"{_score(card.estate.score)}/100; {_counts(card)}", ""]
     width = max((len(m.ref) for m in card.models), default=10)
-    lines.append(f"{'model':<{width}}  {'level':<7} {'score':>5}  {'needs':<7} ready  "
+    lines.append(f"{'live model':<{width}}  {'level':<7} {'score':>5}  {'needs':<7} ready  "
                  "why it needs it")
-    for m in card.models:
+    for m in live:
         lines.append(f"{m.ref:<{width}}  {_level(m.score.level):<7} "
                      f"{_score(m.score.score):>5}  "
                      f"{m.required_level:<7} {'yes' if m.ready else 'NO ':<5}  {m.required_reason}")
-    not_ready = [m for m in card.models if not m.ready]
+    if apart:
+        lines += ["", "Not judged for readiness (neither ready nor not ready):"]
+        for m in apart:
+            lines.append(f"  {m.ref}: {STATUS_WORDS[m.status]} ({one_line(m.status_reason)})")
+            for f in m.failing:  # a retired model that still holds access, a missing lifecycle
+                lines.append(f"    {f.control} {_label(f)} {one_line(f.message)}")
+    not_ready = [m for m in live if not m.ready]
     if not_ready:
-        lines += ["", "What stands between each model and its next level:"]
+        lines += ["", "What stands between each live model and its next level:"]
         for m in not_ready:
             lines.append(f"  {m.ref} ({_level(m.score.level)} -> needs {m.required_level}):")
-            if m.score.level == "unrated":
-                lines.append("    no control applies to it: nothing shows it is ready")
+            if m.score.why:
+                lines.append(f"    no level: {m.score.why}")
             for f in _next_steps(m):
                 lines.append(f"    {f.control} {_label(f)} {one_line(f.message)}"
                              f"{_waived_note(f, md=False)}")
@@ -167,10 +189,13 @@ def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
         for f in card.organization_waived:
             lines.append(f"  {f.file}:{f.line}: {f.control} {_label(f)} {one_line(f.message)}"
                          f"{_waived_note(f, md=False)}")
-    lines += ["", "By owner:"]
+    lines += ["", "By owner (live models):"]
     for row in card.owners:
+        apart_counts = ", ".join(f"{row[s]} {STATUS_WORDS[s]}" for s in ("out_of_scope", "retired")
+                                 if row.get(s))
         lines.append(f"  {row['owner']}: {row['ready']}/{row['models']} ready, mean score "
-                     f"{_score(row['mean_score'])}, lowest level {_level(row['lowest_level'])}")
+                     f"{_score(row['mean_score'])}, lowest level {_level(row['lowest_level'])}"
+                     + (f"; also {apart_counts}" if apart_counts else ""))
     lines += ["", "By phase of the checklist:"]
     for phase in PHASES:
         row = card.phases[phase]
@@ -198,24 +223,31 @@ def render_markdown(card: Scorecard, history: dict[str, Any] | None = None) -> s
              f"As of {card.today.isoformat()}: organisation level **{_level(org.level)}**, "
              f"score **{_score(org.score)}/100**; whole estate "
              f"**{_level(card.estate.level)}**, **{_score(card.estate.score)}/100**; "
-             f"{sum(m.ready for m in card.models)} of {len(card.models)} models ready for "
-             "their reach.", "",
-             "## Models", "",
+             f"{_counts(card)}.", "",
+             "## Live models", "",
              "| model | owner | level | score | required | ready | why |",
              "|---|---|---|---:|---|---|---|"]
-    for m in card.models:
+    live = [m for m in card.models if m.live]
+    for m in live:
         lines.append(f"| {escape(m.ref)} | {escape(m.owner or '')} | {_level(m.score.level)} | "
                      f"{_score(m.score.score)} | "
                      f"{m.required_level} | {'yes' if m.ready else '**no**'} | "
                      f"{escape(m.required_reason)} |")
-    not_ready = [m for m in card.models if not m.ready]
+    apart = [m for m in card.models if not m.live]
+    if apart:
+        lines += ["", "## Not judged for readiness", "", "| model | owner | status | why |",
+                  "|---|---|---|---|"]
+        for m in apart:
+            lines.append(f"| {escape(m.ref)} | {escape(m.owner or '')} | "
+                         f"{STATUS_WORDS[m.status]} | {escape(m.status_reason)} |")
+    not_ready = [m for m in live if not m.ready]
     if not_ready:
         lines += ["", "## To reach the next level", ""]
         for m in not_ready:
             lines.append(f"- **{escape(m.ref)}** ({_level(m.score.level)}, needs "
                          f"{m.required_level}):")
-            if m.score.level == "unrated":
-                lines.append("    - no control applies to it: nothing shows it is ready")
+            if m.score.why:
+                lines.append(f"    - no level: {escape(m.score.why)}")
             for f in _next_steps(m):
                 lines.append(f"    - {f.control} {_label(f, md=True)}: {escape(f.message)}"
                              f"{_waived_note(f, md=True)}. Fix: {escape(f.remediation)}")
@@ -224,11 +256,13 @@ def render_markdown(card: Scorecard, history: dict[str, Any] | None = None) -> s
         for f in [*card.organization_findings, *card.organization_waived]:
             lines.append(f"- {escape(f.file)}:{f.line}: {f.control} {_label(f, md=True)}: "
                          f"{escape(f.message)}{_waived_note(f, md=True)}")
-    lines += ["", "## By owner", "", "| owner | models | ready | mean score | lowest level |",
-              "|---|---:|---:|---:|---|"]
+    lines += ["", "## By owner", "",
+              "| owner | live models | ready | mean score | lowest level | out of scope | "
+              "retired |", "|---|---:|---:|---:|---|---:|---:|"]
     for row in card.owners:
         lines.append(f"| {escape(row['owner'])} | {row['models']} | {row['ready']} | "
-                     f"{_score(row['mean_score'])} | {_level(row['lowest_level'])} |")
+                     f"{_score(row['mean_score'])} | {_level(row['lowest_level'])} | "
+                     f"{row.get('out_of_scope', 0)} | {row.get('retired', 0)} |")
     lines += ["", "## By phase", "", "| phase | score | pass | gaps | waived | not applicable |",
               "|---|---:|---:|---:|---:|---:|"]
     for phase in PHASES:

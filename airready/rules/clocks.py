@@ -124,9 +124,33 @@ class Clock:
         return "overdue" if self.overdue else "running"
 
 
-def _touches(rule: dict[str, Any], incident: Entity) -> bool:
+def _model_classes(incident: Entity, inventory: Inventory | None) -> set[str]:
+    """The EU AI Act classes of the incident's models (unknown without the inventory)."""
+    found = set()
+    for ref in incident.spec.models:
+        model = inventory.get(ref) if inventory is not None else None
+        if model is not None and model.spec is not None and model.spec.eu_ai_act is not None:
+            found.add(getattr(model.spec.eu_ai_act, "class"))
+    return found
+
+
+def _touches(rule: dict[str, Any], incident: Entity, inventory: Inventory | None = None
+             ) -> bool:
+    """Whether the incident starts the regime's clocks.
+
+    ``requires`` must all hold (the EU AI Act's Art. 73 clock runs only for a serious
+    incident in a system classified high-risk); then any one of ``applies`` (a data
+    class, a severity, an impact flag) is enough, and a rule with no ``applies`` or
+    ``always: true`` is started by every incident that meets its requirements.
+    """
+    requires = rule.get("requires", {})
+    if requires.get("serious") and incident.spec.serious is not True:
+        return False
+    classes = requires.get("model_classes")
+    if classes and not _model_classes(incident, inventory) & set(classes):
+        return False
     applies = rule.get("applies", {})
-    if applies.get("always"):
+    if not applies or applies.get("always"):
         return True
     impact = incident.spec.impact
     classes = set(impact.data_classes) if impact else set()
@@ -138,22 +162,36 @@ def _touches(rule: dict[str, Any], incident: Entity) -> bool:
                for flag in applies.get("flags", []))
 
 
+def regimes_touched(incident: Entity, org: Entity | None,
+                    rules: Mapping[str, dict[str, Any]] | None = None,
+                    inventory: Inventory | None = None) -> list[str]:
+    """The regimes whose clocks the incident starts: those the organisation declares, and
+    any other it was reported under (judged by that regime anyway)."""
+    rules = regulation_rules() if rules is None else rules
+    declared = list(org.spec.regulations) if org is not None and org.spec is not None else []
+    filed = sorted({f.regime for f in incident.spec.regulatory} - set(declared))
+    return [regime for regime in [*declared, *filed]
+            if regime in rules and _touches(rules[regime], incident, inventory)]
+
+
 def clocks(incident: Entity, org: Entity | None, today: dt.date,
-           rules: Mapping[str, dict[str, Any]] | None = None) -> list[Clock]:
+           rules: Mapping[str, dict[str, Any]] | None = None,
+           inventory: Inventory | None = None) -> list[Clock]:
     """Every notification deadline the incident starts, with whether it was met.
 
-    ``rules``: the regimes to know (default: the built-in ones; see ``rules_for``).
+    ``rules``: the regimes to know (default: the built-in ones; see ``rules_for``);
+    ``inventory``: to look up the incident's models (the EU AI Act's high-risk class).
+    Without a detection time no deadline can be computed: the list is empty, and the
+    check language reports the incident as not judged (``regulatory_on_time``).
     """
     spec = incident.spec
     detected = spec.timeline.detected
-    if org is None or detected is None:
+    if detected is None:
         return []
     found = []
     rules = regulation_rules() if rules is None else rules
-    for regime in org.spec.regulations:
-        rule = rules.get(regime)
-        if rule is None or not _touches(rule, incident):
-            continue
+    for regime in regimes_touched(incident, org, rules, inventory):
+        rule = rules[regime]
         filings = [f for f in spec.regulatory if f.regime == regime]
         clock_start = next((f.clock_start for f in filings if f.clock_start), None) or detected
         done: dict[str, tuple[dt.datetime, dt.datetime]] = {}  # stage -> first, latest

@@ -9,7 +9,7 @@ shapes; nothing is ever eval'd:
   is dotted; ``*`` stands for every item of a list or every value of a mapping
   (``spec.roles.*.backup``), and then every item must satisfy the operator (or just
   one, with ``quantifier: any``).  A missing value fails with "is not set".  A
-  wildcard that finds nothing fails ("has no entries") unless ``if_empty: pass``.
+  wildcard that finds nothing fails ("is empty") unless ``if_empty: pass``.
 * ``{path: P, differs_from: Q}``, ``in_field: Q``, ``not_in_field: Q``: compare the
   value at ``P`` with the field at ``Q`` of the same scope (``{path: backup,
   differs_from: primary}``; ``{path: spec.logging.store, not_in_field: spec.data_access}``
@@ -20,10 +20,18 @@ shapes; nothing is ever eval'd:
   ``C`` are relative to that item.  No items at all fails unless ``if_empty: pass``.
 * ``{path: P, ref: C}``: follow the references at ``P`` and evaluate ``C`` on each
   referenced entity (``{path: spec.provider, ref: {path: spec.security_contact.email,
-  exists: true}}``).
+  exists: true}}``); ``some_ref: C`` needs only one of them to satisfy ``C``.
+* ``{path: facts.NAME, <operator>: ...}``: a fact worked out over the whole inventory
+  (facts.py: ``facts.live``, ``facts.log_store_reachable_by`` ...), worded by the fact.
+* ``describe: text`` beside an operator, ``some`` or ``some_ref`` words what is expected
+  in findings ("expected a dated snapshot") instead of the operator's own terms (a
+  regular expression, say), which mean little to the reader.
 * ``{org: C}``: evaluate ``C`` on the Organization.
 * ``{query: {kind: K, where: C}, count_min: N}``: count entities of kind ``K``
   matching ``C`` across the inventory (``$target`` in ``C`` is the audited entity).
+
+Where a condition tests several things (``all``, ``each``, ``ref``), a failure names every
+failing part, not only the first.
 
 The operators are the functions in ``OPERATORS``; each docstring shows a passing and
 a failing example, which the documentation renders.
@@ -41,7 +49,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from ..inventory.fields import format_duration, parse_duration
-from .clocks import clocks, rules_for
+from .clocks import clocks, regimes_touched, rules_for
+from .facts import UnknownFact, fact, known
 
 if TYPE_CHECKING:
     from ..inventory.model import Inventory
@@ -281,7 +290,7 @@ def op_exists(value: Any, argument: bool, ctx: Context) -> str | None:
     """
     if _is_set(value) == bool(argument):
         return None
-    return "is not set" if argument else f"is {show_value(value)}, expected it to be absent"
+    return "is not set" if argument else f"is {show_value(value)}, expected none"
 
 
 def op_equals(value: Any, argument: Any, ctx: Context) -> str | None:
@@ -361,24 +370,36 @@ def op_max(value: Any, argument: float, ctx: Context) -> str | None:
     return None if number <= argument else f"is {show_value(value)}, expected at most {argument}"
 
 
+def _holds(value: Any, count: int) -> str:
+    """``is not set``, ``is empty``, ``has 1 entry``, ``has 4 entries``."""
+    if value is None:
+        return "is not set"
+    if count == 0:
+        return "is empty"
+    return f"has {count} {'entry' if count == 1 else 'entries'}"
+
+
 def op_count_min(value: Any, argument: int, ctx: Context) -> str | None:
     """A list (or mapping) with at least the argument's number of items (or keys).
 
     PASS: ``{path: spec.steps, count_min: 3}`` with five steps
-    FAIL: with one step: "steps has 1 item(s), expected at least 3"
+    FAIL: with one step: "steps has 1 entry, expected at least 3"
     """
     count = len(_entries(value))
-    return None if count >= argument else f"has {count} item(s), expected at least {argument}"
+    return None if count >= argument else f"{_holds(value, count)}, expected at least {argument}"
 
 
 def op_count_max(value: Any, argument: int, ctx: Context) -> str | None:
     """A list with at most the argument's number of items (an absent list has none).
 
     PASS: ``{path: spec.credentials, count_max: 2}`` with one credential
-    FAIL: with four: "credentials has 4 item(s), expected at most 2"
+    FAIL: with four: "credentials has 4 entries, expected at most 2"
     """
     count = len(_entries(value))
-    return None if count <= argument else f"has {count} item(s), expected at most {argument}"
+    if count <= argument:
+        return None
+    return f"{_holds(value, count)}, expected " + (
+        "none" if argument == 0 else f"at most {argument}")
 
 
 def op_matches(value: Any, argument: re.Pattern[str], ctx: Context) -> str | None:
@@ -408,15 +429,22 @@ def _span(delta: dt.timedelta) -> str:
 
 
 def op_within(value: Any, argument: dt.timedelta, ctx: Context) -> str | None:
-    """A date no older than the duration, counted back from today (the audit date).
+    """A date no older than the duration, counted back from today (the audit date), and
+    not in the future: a date still to come is a plan, never evidence.
 
     PASS: ``{path: spec.rollback.last_tested, within: P90D}`` with a test 30 days ago
-    FAIL: tested 200 days ago: "rollback.last_tested is 2026-05-09, older than 90 days"
+    FAIL: tested 200 days ago: "rollback.last_tested is 2026-05-09, older than 90 days";
+    dated next month: "rollback.last_tested is 2026-12-20, which is in the future"
     """
     age = _age(value, ctx)
     if age is None:
         return f"is {show_value(value)}, expected a date within the last {_span(argument)}"
+    day = value.date() if isinstance(value, dt.datetime) else value  # its own day
+    if day > ctx.today:
+        return f"is {show_value(value)}, which is in the future"
     if age > argument:
+        if not argument:  # a due date: "within zero days" means not yet passed
+            return f"is {show_value(value)}, which has passed"
         return f"is {show_value(value)}, older than {_span(argument)}"
     return None
 
@@ -448,6 +476,21 @@ def op_after_today(value: Any, argument: bool, ctx: Context) -> str | None:
     if not argument:
         return f"is {show_value(value)}, which is still ahead"
     return f"is {show_value(value)}, which {'is today' if day == ctx.today else 'has passed'}"
+
+
+def op_not_past(value: Any, argument: bool, ctx: Context) -> str | None:
+    """A date that is today or still ahead (``not_past: true``): a due date not yet missed.
+
+    PASS: ``{path: due, not_past: true}`` with a date next week, or today
+    FAIL: with a date last week: "due is 2026-11-20, which has passed"
+    """
+    if not isinstance(value, dt.date):
+        return f"is {show_value(value)}, expected a date"
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if (day >= ctx.today) == bool(argument):
+        return None
+    return (f"is {show_value(value)}, which has passed" if argument
+            else f"is {show_value(value)}, which has not passed yet")
 
 
 def op_contains(value: Any, argument: Any, ctx: Context) -> str | None:
@@ -493,9 +536,11 @@ def _iso(delta: dt.timedelta) -> str:
 
 
 def op_regulatory_on_time(value: Any, argument: bool, ctx: Context) -> str | None:
-    """Every notification the audited incident owes a declared regime was filed in time.
+    """Every notification the audited incident owes was filed in time: to each regime the
+    organisation declares, and to any other it was reported under.
 
-    The deadlines come from the regulatory rules shipped with airready (clocks.py).
+    The deadlines come from the regulatory rules (clocks.py).  An incident with no
+    detection time cannot be judged: it is an error, never a pass.
     PASS: ``{path: spec.regulatory, regulatory_on_time: true}`` with a GDPR notice 30 hours
     after detection of a personal-data incident
     FAIL: the notice 80 hours after: "gdpr notification was due 2026-11-05T09:14:00+00:00,
@@ -504,8 +549,15 @@ def op_regulatory_on_time(value: Any, argument: bool, ctx: Context) -> str | Non
     incident = ctx.inventory.get(ctx.target)
     if incident is None or incident.kind != "Incident":
         return "applies to incidents only"
-    late = [c for c in clocks(incident, ctx.inventory.organization, ctx.today,
-                              rules_for(ctx.inventory))
+    org = ctx.inventory.organization
+    rules = rules_for(ctx.inventory)
+    if incident.spec.timeline.detected is None:
+        touched = regimes_touched(incident, org, rules, ctx.inventory)
+        if touched:
+            raise EvaluationError(
+                "timeline.detected is not set, so the deadlines of "
+                + ", ".join(touched) + " cannot be computed")
+    late = [c for c in clocks(incident, org, ctx.today, rules, ctx.inventory)
             if c.met is False]
     if not late or not argument:
         return None if not late else f"had {len(late)} late notification(s)"
@@ -529,6 +581,7 @@ OPERATORS: dict[str, Callable[[Any, Any, Context], str | None]] = {
     "within": op_within,
     "older_than": op_older_than,
     "after_today": op_after_today,
+    "not_past": op_not_past,
     "contains": op_contains,
     "contains_all": op_contains_all,
     "duration_max": op_duration_max,
@@ -556,7 +609,7 @@ def _prepare_argument(name: str, argument: Any, where: Path) -> Any:
         if name in ("count_min", "count_max") and (
                 not isinstance(argument, int) or isinstance(argument, bool) or argument < 0):
             raise ValueError(f"expects a whole number, got {argument!r}")
-        if name in ("exists", "after_today", "regulatory_on_time") and not isinstance(
+        if name in ("exists", "after_today", "not_past", "regulatory_on_time") and not isinstance(
                 argument, bool):
             raise ValueError(f"expects true or false, got {argument!r}")
     except (ValueError, re.error) as exc:
@@ -615,15 +668,30 @@ def _only(spec: dict[str, Any], allowed: set[str], where: Path) -> None:
 
 
 def _all(parts: list[Condition]) -> Condition:
+    """Every part must hold; a failure names each part that does not (from the first's place)."""
     def check(scope: Scope, ctx: Context) -> Outcome:
         outcome = None
+        failures: list[Outcome] = []
         for part in parts:
             outcome = part(scope, ctx)
             if not outcome.ok:
-                return outcome
+                failures.append(outcome)
+        if failures:
+            return _failing_parts(failures)
         assert outcome is not None
         return outcome
     return check
+
+
+def _failing_parts(failures: list[Outcome]) -> Outcome:
+    """One outcome for several failures: at the first one's place, naming each once."""
+    if len(failures) == 1:
+        return failures[0]
+    first = failures[0]
+
+    def evidence() -> str:
+        return "; ".join(dict.fromkeys(f.evidence for f in failures))
+    return Outcome(False, first.ref, first.path, evidence)
 
 
 def _any(parts: list[Condition]) -> Condition:
@@ -636,7 +704,7 @@ def _any(parts: list[Condition]) -> Condition:
             failures.append(outcome)
         first = failures[0]
         return Outcome(False, first.ref, first.path,
-                       lambda: "; and ".join(f.evidence for f in failures))
+                       lambda: "; and ".join(dict.fromkeys(f.evidence for f in failures)))
     return check
 
 
@@ -675,7 +743,8 @@ def _org(part: Condition) -> Condition:
     return check
 
 
-_FIELD_KEYS = {"path", "quantifier", "if_empty", "each", "some", "ref"}
+_FIELD_KEYS = {"path", "quantifier", "if_empty", "each", "some", "ref", "some_ref", "describe"}
+_NESTED = ("each", "some", "ref", "some_ref")
 
 
 def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
@@ -687,17 +756,18 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
     if_empty = spec.get("if_empty", "fail")
     if if_empty not in ("pass", "fail"):
         raise ConditionError(f"expects pass or fail, got {if_empty!r}", (*where, "if_empty"))
-    nested = [k for k in ("each", "some", "ref") if k in spec]
+    nested = [k for k in _NESTED if k in spec]
     operators = [k for k in spec if k in OPERATORS or k in FIELD_OPERATORS]
     unknown = sorted(map(str, set(spec) - _FIELD_KEYS - set(OPERATORS) - FIELD_OPERATORS))
     if unknown:
-        known = sorted([*OPERATORS, *FIELD_OPERATORS, "each", "some", "ref"])
+        known = sorted([*OPERATORS, *FIELD_OPERATORS, *_NESTED])
         close = difflib.get_close_matches(unknown[0], [*known, *_FIELD_KEYS], n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else "; known: " + ", ".join(known)
         raise ConditionError(f"unknown operator(s) {', '.join(unknown)}{hint}",
                              (*where, unknown[0]))
     if len(nested) + len(operators) != 1:
-        raise ConditionError("a field condition takes exactly one operator (or each/some/ref)"
+        raise ConditionError("a field condition takes exactly one operator (or each, some, ref "
+                             "or some_ref)"
                              + (f"; got {', '.join(map(str, nested + operators))}"
                                 if nested or operators else ""), where)
     # quantifier and if_empty mean something only where several (or no) values can turn up;
@@ -706,13 +776,21 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
         raise ConditionError("applies only to an operator on a path with a "
                              "wildcard (*); with each/some/ref, each means all and some "
                              "means any", (*where, "quantifier"))
+    describe = spec.get("describe")
+    if describe is not None and (not isinstance(describe, str) or not describe.strip()):
+        raise ConditionError(f"expects a short text, got {describe!r}", (*where, "describe"))
+    if describe is not None and nested and nested[0] not in ("some", "some_ref"):
+        raise ConditionError("words what is expected; with nested conditions it goes with "
+                             "some or some_ref only", (*where, "describe"))
+    if steps[0] == "facts":
+        return _compile_fact(spec, steps, nested, operators, describe, where)
     if "if_empty" in spec and not (nested or wildcard):
         raise ConditionError("applies only to a path with a wildcard (*) or to "
                              "each/some/ref", (*where, "if_empty"))
     if nested:
         key = nested[0]
         inner = compile_condition(spec[key], (*where, key))
-        return _compile_nested(key, steps, inner, if_empty == "pass")
+        return _compile_nested(key, steps, inner, if_empty == "pass", describe)
     name = operators[0]
     if name == "no_later_than":
         test = _no_later_than(spec[name], (*where, name))
@@ -721,7 +799,7 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
         test = _field_operator(name, other)
     else:
         argument = _prepare_argument(name, spec[name], where)
-        operator = OPERATORS[name]
+        operator = _described(OPERATORS[name], describe) if describe else OPERATORS[name]
         uses_target = argument == TARGET or (isinstance(argument, list) and TARGET in argument)
         if not wildcard and not uses_target:
             return _single_operator_check(steps, operator, argument)
@@ -738,7 +816,7 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
         if not found:
             path = _until_wildcard(scope.base, steps)
             ok = if_empty == "pass"
-            return Outcome(ok, scope.ref, path, f"{show_path(path)} has no entries")
+            return Outcome(ok, scope.ref, path, f"{show_path(path)} is empty")
         last: Outcome | None = None
         for path, value in found:
             problem = test(value, scope, ctx)
@@ -764,7 +842,10 @@ def _single_field_check(steps: tuple[str, ...],
     def check(scope: Scope, ctx: Context) -> Outcome:
         path = scope.base + steps
         value = _lookup(scope.root, steps)
-        return _field_outcome(scope.ref, path, value, test(value, scope, ctx))
+        problem = test(value, scope, ctx)
+        if problem is not None and value is None:
+            return _unset_outcome(scope, steps, problem)
+        return _field_outcome(scope.ref, path, value, problem)
     return check
 
 
@@ -777,8 +858,58 @@ def _single_operator_check(steps: tuple[str, ...],
     """
     def check(scope: Scope, ctx: Context) -> Outcome:
         value = _lookup(scope.root, steps)
-        return _field_outcome(scope.ref, scope.base + steps, value,
-                              operator(value, argument, ctx))
+        problem = operator(value, argument, ctx)
+        if problem is not None and value is None:
+            return _unset_outcome(scope, steps, problem)
+        return _field_outcome(scope.ref, scope.base + steps, value, problem)
+    return check
+
+
+def _unset_outcome(scope: Scope, steps: tuple[str, ...], problem: str) -> Outcome:
+    """A failure on an unset value: when a whole block is missing (no ``logging`` at all),
+    say so once ("logging is not set") rather than once per field it would hold."""
+    path = scope.base + steps
+    for index in range(1, len(steps)):
+        if _lookup(scope.root, steps[:index]) is None:
+            return Outcome(False, scope.ref, path,
+                           f"{show_path(scope.base + steps[:index])} is not set")
+    return Outcome(False, scope.ref, path, lambda: f"{show_path(path)} {problem}")
+
+
+def _described(operator: Callable[[Any, Any, Context], str | None], describe: str
+               ) -> Callable[[Any, Any, Context], str | None]:
+    """The operator, its failure worded with the control's own ``describe`` text."""
+    def test(value: Any, argument: Any, ctx: Context) -> str | None:
+        if operator(value, argument, ctx) is None:
+            return None
+        return f"is {show_value(value)}, expected {describe}"
+    return test
+
+
+def _compile_fact(spec: dict[str, Any], steps: tuple[str, ...], nested: list[str],
+                  operators: list[str], describe: str | None, where: Path) -> Condition:
+    """``{path: facts.NAME, <operator>: ...}``: the operator on a fact of the entity."""
+    if len(steps) != 2 or steps[1] == "*" or nested or operators[0] in FIELD_OPERATORS:
+        raise ConditionError("a fact is read as facts.NAME with one plain operator, e.g. "
+                             "{path: facts.live, equals: true}", (*where, "path"))
+    name = steps[1]
+    operator = OPERATORS[operators[0]]
+    argument = _prepare_argument(operators[0], spec[operators[0]], where)
+
+    def check(scope: Scope, ctx: Context) -> Outcome:
+        entity = scope.root
+        if scope.base or not hasattr(entity, "kind"):
+            raise EvaluationError(f"facts.{name} is a fact of a whole entity, read here "
+                                  f"inside {show_path(scope.base)}")
+        try:
+            found = fact(name, entity, ctx.inventory, ctx.today)
+        except UnknownFact:
+            raise EvaluationError(f"facts.{name} is not a fact of a {entity.kind} (known: "
+                                  + (", ".join(known(entity.kind)) or "none") + ")") from None
+        problem = operator(found.value, argument, ctx)
+        says = found.says if problem is None or not describe else (
+            f"{found.says}; expected {describe}")
+        return Outcome(problem is None, scope.ref, found.path, says)
     return check
 
 
@@ -846,12 +977,15 @@ def _field_operator(name: str, other: tuple[str, ...]) -> Callable[[Any, Scope, 
 
 
 def _compile_nested(key: str, steps: tuple[str, ...], inner: Condition,
-                    pass_if_empty: bool = False) -> Condition:
+                    pass_if_empty: bool = False, describe: str | None = None) -> Condition:
+    follows = key in ("ref", "some_ref")
+    every = key in ("each", "ref")
+
     def check(scope: Scope, ctx: Context) -> Outcome:
         found = list(resolve(scope.root, steps, scope.base))
         items: list[Scope] = []
         for path, value in found:
-            if key == "ref":
+            if follows:
                 refs = value if isinstance(value, list) else [value]
                 for ref in refs:
                     if ref is None:
@@ -872,21 +1006,27 @@ def _compile_nested(key: str, steps: tuple[str, ...], inner: Condition,
         if not items:
             path = _until_wildcard(scope.base, steps)
             unset = all(value is None for _, value in found) and "*" not in steps
-            evidence = f"{show_path(path)} {'is not set' if unset else 'has no entries'}"
+            evidence = f"{show_path(path)} {'is not set' if unset else 'is empty'}"
             return Outcome(pass_if_empty, scope.ref, path, evidence)
         last = None
+        failures: list[Outcome] = []
         for item_scope in items:
             outcome = inner(item_scope, ctx)
-            if key == "ref":
+            if follows:
                 outcome = _about(item_scope.ref, outcome)
-            if key in ("each", "ref") and not outcome.ok:
-                return outcome
-            if key == "some" and outcome.ok:
+            if every and not outcome.ok:
+                failures.append(outcome)
+            if not every and outcome.ok:
                 return outcome
             last = outcome
+        if failures:
+            return _failing_parts(failures)
         assert last is not None
-        if key == "some":
+        if not every:
             path = scope.base + tuple(s for s in steps if s != "*")
+            if describe:
+                return Outcome(False, scope.ref, path,
+                               lambda: f"{show_path(path)}: expected {describe}")
             return Outcome(False, scope.ref, path,
                            lambda: f"no item of {show_path(path)} qualifies: {last.evidence}")
         return last
@@ -932,9 +1072,13 @@ def _compile_query(spec: dict[str, Any], where: Path) -> Condition:
             if matcher is None or matcher(candidate, ctx).ok:
                 count += 1
         ok = count >= bound if bound_name == "count_min" else count <= bound
-        limit = "at least" if bound_name == "count_min" else "at most"
         text = describe.replace(TARGET, ctx.target)
-        return Outcome(ok, scope.ref, scope.base, f"found {count} {text}, expected {limit} {bound}")
+        if bound_name == "count_min":
+            expected = f"at least {bound}"
+        else:
+            expected = "none" if bound == 0 else f"at most {bound}"
+        return Outcome(ok, scope.ref, scope.base,
+                       f"{text}: found {count or 'none'}, expected {expected}")
 
     return check
 

@@ -149,7 +149,7 @@ def evaluate_control(control: Control, entity: Entity, inventory: Inventory,
             selected = run.selected.get((where, ref)) or run.select(where, target)
             if not selected.ok:
                 return rule.finding(target, "not_applicable",
-                                    lambda: f"{ref} is out of scope ({selected.evidence})",
+                                    lambda: f"not applicable to {ref} ({selected.evidence})",
                                     target.file, target.line, 1, run.dot(selected.path))
         outcome = rule.check(target.scope, target.ctx)
     except EvaluationError as exc:

@@ -26,6 +26,7 @@ from .inventory.kinds import KINDS
 from .inventory.problems import InputError, Problem, has_errors
 from .inventory.schema_errors import did_you_mean
 from .inventory.schema_export import all_schemas, combined_schema, dumps
+from .inventory.words import plural
 from .postincident.incidents import report as incident_report
 from .postincident.incidents import reports as incident_reports
 from .postincident.register import plan_update as plan_register_update
@@ -105,10 +106,11 @@ def validate(project_dir: Path | None) -> int:
     warnings = len(problems) - errors
     files = len({s.file for s in inventory.sources.values()})
     if errors:
-        click.echo(f"{errors} error(s), {warnings} warning(s): the inventory is invalid", err=True)
+        click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}: the inventory is "
+                   "invalid", err=True)
         return EXIT_INVALID
     click.echo(f"ok: {len(inventory.entities)} entities in {files} files"
-               + (f", {warnings} warning(s)" if warnings else ""), err=True)
+               + (f", {plural(warnings, 'warning')}" if warnings else ""), err=True)
     return EXIT_OK
 
 
@@ -123,7 +125,7 @@ def schema(out_dir: Path | None) -> int:
     changed = 0
     for name, document in all_schemas().items():
         changed += write_atomic(out_dir / name, dumps(document))
-    click.echo(f"wrote {changed} schema file(s) to {out_dir} "
+    click.echo(f"wrote {plural(changed, 'schema file')} to {out_dir} "
                f"({len(all_schemas()) - changed} unchanged)", err=True)
     return EXIT_OK
 
@@ -210,7 +212,8 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
     run = run_check(loaded, day, selection, baseline_file)
     if write_baseline is not None:
         write_atomic(write_baseline, baseline.dumps(baseline.baseline_document(run.result)))
-        click.echo(f"wrote {len(run.result.gaps())} known gap(s) to {write_baseline}", err=True)
+        click.echo(f"wrote {plural(len(run.result.gaps()), 'known gap')} to {write_baseline}",
+                   err=True)
         return EXIT_OK
     threshold = fail_on or project.config.fail_on
     ctx = ReportContext(run.result, threshold, run.waivers, run.baseline,
@@ -456,8 +459,8 @@ def init(directory: Path) -> int:
                                + ", ".join(str(c) for c in clashes))
     for path, text in written:
         write_atomic(path, text)
-    click.echo(f"created {len(written)} file(s) in {directory} ({len(same)} already there); "
-               f"next: airready check --project {directory}", err=True)
+    click.echo(f"created {plural(len(written), 'file')} in {directory} ({len(same)} already "
+               f"there); next: airready check --project {directory}", err=True)
     return EXIT_OK
 
 
@@ -551,7 +554,7 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(f"airready: error: {problem.message}", err=True)
         _print_problems([p for p in exc.problems if p.code != "usage"])
         errors = sum(p.level == "error" for p in exc.problems)
-        click.echo(f"{errors} error(s): the input is invalid", err=True)
+        click.echo(f"{plural(errors, 'error')}: the input is invalid", err=True)
         code = EXIT_INVALID
     except BrokenPipeError:
         code = EXIT_OK

@@ -49,7 +49,7 @@ def test_write_baseline_records_fingerprints_not_lines(project, capsys):
     path = project / BASE
     result = check(capsys, project, "--write-baseline", str(path))
     assert result.code == 0  # ...and writing the baseline still succeeds
-    assert f"wrote {len(gaps)} known gap(s) to {path}" in result.err
+    assert f"wrote {len(gaps)} known gap{'' if len(gaps) == 1 else 's'} to {path}" in result.err
     document = json.loads(path.read_text())
     assert document["schema_version"] == 1
     entries = document["entries"]
@@ -95,7 +95,7 @@ def test_a_new_gap_fails(project, capsys):
     assert "credential:new-key" not in listed
     assert "AIR-CRED-002 credential:stripe-key" in listed
     assert f"baseline {BASE}: 1 new, {known} known, 0 fixed" in result.out
-    assert "threshold: high: 1 gap(s) at or above it" in result.out
+    assert "threshold: high: 1 gap at or above it" in result.out
 
     document = check_json(capsys, project, "--baseline", str(path), expect=1)
     assert document["baseline"]["new"] == 1 and document["baseline"]["existing"] == known

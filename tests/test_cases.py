@@ -44,7 +44,8 @@ def check_case(folder: Path, want_exit: int, capsys: pytest.CaptureFixture[str])
         assert err.startswith("ok: ")
     else:  # the summary on standard error counts the problems printed
         assert out.count("[error]") > 0
-        assert re.match(rf"{out.count('[error]')} error\(s\)", err), err
+        errors = out.count("[error]")
+        assert re.match(rf"{errors} error{'' if errors == 1 else 's'}\b", err), err
 
 
 @pytest.mark.parametrize("folder", _folders("invalid"), ids=lambda p: p.name)

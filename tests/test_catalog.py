@@ -167,7 +167,7 @@ def test_unknown_operator_in_a_project_control(tmp_path, capsys):
     assert result.out.splitlines() == [
         "controls/logging.yaml:8:43: [error] check.equal: unknown operator(s) equal "
         "(did you mean 'equals'?) (control)"]
-    assert result.err == "1 error(s): the input is invalid\n"
+    assert result.err == "1 error: the input is invalid\n"
 
 
 def test_nested_malformed_condition_points_inside_the_check(tmp_path, capsys):
@@ -239,7 +239,7 @@ def test_every_problem_in_a_folder_is_reported_at_once(tmp_path, capsys):
     assert result.code == 2
     assert [line.split(": [error]")[0] for line in result.out.splitlines()] == [
         "controls/a.yaml:7:20", "controls/b.yaml:8:36"]
-    assert result.err == "2 error(s): the input is invalid\n"
+    assert result.err == "2 errors: the input is invalid\n"
 
 
 def test_a_missing_controls_folder_is_a_config_error(tmp_path, capsys):

@@ -191,7 +191,7 @@ def test_the_summary_lines(project, capsys):
         "note: ACME-CRED-001 checked nothing: no Credential in the inventory",
         "note: ACME-DOC-002 checked nothing: none of the 2 Model entities is in its scope",
         "note: ACME-DOC-001 is disabled in airready.yaml: architecture lives in the wiki",
-        "threshold: high: 2 gap(s) at or above it",
+        "threshold: high: 2 gaps at or above it",
     ]
 
 
@@ -226,7 +226,7 @@ def test_exit_code_for_every_threshold_with_a_medium_gap(project, capsys, fail_o
     blocking = 1 if code else 0
     if fail_on != "none":
         assert result.out.splitlines()[-1] == (
-            f"threshold: {fail_on}: {blocking} gap(s) at or above it")
+            f"threshold: {fail_on}: {blocking} gap{'' if blocking == 1 else 's'} at or above it")
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("critical", 0), ("medium", 1)])
@@ -291,7 +291,7 @@ def test_invalid_today_is_exit_2(project, capsys, bad):
     assert result.code == 2
     assert result.out == ""
     assert result.err == (f"airready: error: --today: {bad!r} is not a date (YYYY-MM-DD)\n"
-                          "1 error(s): the input is invalid\n")
+                          "1 error: the input is invalid\n")
 
 
 def test_invalid_airready_today_is_exit_2(project, capsys):

@@ -62,7 +62,7 @@ def test_invalid_project(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         "missing: a Model needs an owner (person:<name> or team:<name>) (schema)\n"
         "inventory/models/bot.yaml:4:19: [error] spec.lifecycle: 'live' is not one of "
         "production, pilot, staging, experimental, retired (schema)\n")
-    assert err == "2 error(s), 0 warning(s): the inventory is invalid\n"
+    assert err == "2 errors, 0 warnings: the inventory is invalid\n"
 
 
 def test_problems_on_stdout_summary_on_stderr(project: Path,
@@ -71,7 +71,7 @@ def test_problems_on_stdout_summary_on_stderr(project: Path,
     code, out, err = run(capsys, "validate", "--project", str(project))
     assert code == 2
     assert out.startswith("inventory/bad.yaml:2:1: [error] YAML does not parse")
-    assert "error(s)" in err and "error(s)" not in out
+    assert "1 error, 0 warnings: the inventory is invalid" in err and "warnings" not in out
 
 
 # --- help, version, misuse ------------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_no_project_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert code == 2
     assert out == (f"airready.yaml:1:1: [error] no airready.yaml in {tmp_path.resolve()} or any "
                    "folder above it (use --project DIR, or airready init DIR) (config)\n")
-    assert err == "1 error(s): the input is invalid\n"
+    assert err == "1 error: the input is invalid\n"
 
 
 def test_project_option_without_a_project(tmp_path: Path,
@@ -210,7 +210,7 @@ def test_invalid_project_file(project: Path, capsys: pytest.CaptureFixture[str])
     assert code == 2
     assert out == ("airready.yaml:2:10: [error] fail_on: 'never' is not one of critical, high, "
                    "medium, low, none (config)\n")
-    assert err == "1 error(s): the input is invalid\n"
+    assert err == "1 error: the input is invalid\n"
 
 
 def test_configured_inventory_path_missing(project: Path,
@@ -283,7 +283,7 @@ def test_schema_out_writes_one_file_per_kind(tmp_path: Path,
     code, out, err = run(capsys, "schema", "--out", str(out_dir))
     shipped = sorted(p.name for p in SHIPPED_DIR.glob("*.json"))
     assert (code, out) == (0, "")
-    assert err == f"wrote {len(shipped) - 1} schema file(s) to {out_dir} (1 unchanged)\n"
+    assert err == f"wrote {len(shipped) - 1} schema files to {out_dir} (1 unchanged)\n"
     assert sorted(p.name for p in out_dir.iterdir()) == shipped
     assert sorted(shipped) == sorted([f"{kind}.schema.json" for kind in KINDS] + [COMBINED_NAME])
     for name in shipped:

@@ -151,7 +151,7 @@ def test_every_unknown_value_is_reported_at_once(project, capsys):
     assert result.code == 2
     for option in ("--control", "--phase", "--severity", "--framework", "--target"):
         assert f"airready: error: {option} '" in result.err
-    assert "5 error(s)" in result.err
+    assert "5 errors" in result.err
 
 
 @pytest.mark.parametrize(("args", "message"), [

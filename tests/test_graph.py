@@ -331,7 +331,7 @@ def test_validate_prints_the_cycle_warning_and_exits_0(tmp_path: Path, capsys):
     line = next(i for i, text in enumerate(lines, 1) if text.strip() == "base_model: model:x")
     assert (f"{FILE}:{line}:{lines[line - 1].index('model:x') + 1}: [warning] lineage cycle: "
             "model:x -> model:y -> model:x") in out
-    assert "1 warning(s)" in err
+    assert "1 warning" in err
 
 
 PROBE = """

@@ -221,7 +221,7 @@ def test_a_corrupt_history_line_is_an_error_naming_its_line(project, capsys, con
         done = cli(capsys, project, option, record)
         assert done.code == 2
         assert message in done.out
-        assert "1 error(s): the input is invalid" in done.err
+        assert "1 error: the input is invalid" in done.err
         assert "internal error" not in done.err
     assert record.read_text() == content  # nothing appended after an error
 

@@ -192,9 +192,9 @@ def test_text_flags_breaches_and_summarises(capsys, three):
     assert "  time_to_remediate  P3D        (target P3D)\n" in result.out
     assert "  time_to_remediate  -         \n" in result.out  # inc-c: not remediated yet
     assert result.out.endswith(
-        "3 incident(s): mean time to detect P3DT9H11M20S, contain PT2H5M20S, remediate "
-        "P2DT15H23M, notify PT48M; 2 target breach(es), 0 late notification(s), "
-        "0 overdue action(s)\n")
+        "3 incidents: mean time to detect P3DT9H11M20S, contain PT2H5M20S, remediate "
+        "P2DT15H23M, notify PT48M; 2 target breaches, 0 late notifications, "
+        "0 overdue actions\n")
 
 
 def test_markdown_table(capsys, three):
@@ -368,7 +368,7 @@ def test_show_text_record(capsys, tmp_path):
         "  root cause: tools on untrusted text",
         "  detection gap: refunds not monitored",
         "  contributing factor: no refund limit",
-        "  impact: 1840 users; data pii; downstream: 37 refunds",
+        "  impact: 1,840 users; data pii; downstream: 37 refunds",
         "  evidence item: logs (at s3://f/logs, preserved 2026-11-02T09:40:00+00:00)",
         "  action [open] limit refunds (owner person:bob, due 2026-12-01)",
         "  review held 2026-11-16, blameless, with person:ada",
@@ -377,7 +377,7 @@ def test_show_text_record(capsys, tmp_path):
     ]
     assert lines[0] == ("incident:inc-full [P1] prompt_injection (model:bot), detected by "
                         "security_team")
-    assert lines[-1].startswith("1 incident(s): mean time to detect PT34M")
+    assert lines[-1].startswith("1 incident: mean time to detect PT34M")
 
 
 def test_show_marks_what_the_report_lacks(capsys, three):
@@ -495,7 +495,7 @@ def test_timeline_order_and_severity_errors(capsys, tmp_path):
         result = run(capsys, command, "--project", root)
         assert result.code == 2
         assert result.out.splitlines() == expected
-        assert "4 error(s)" in result.err
+        assert "4 errors" in result.err
     assert run(capsys, "check", "--project", root).code == 2
 
 

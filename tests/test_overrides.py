@@ -64,7 +64,7 @@ def test_severity_override_changes_the_finding_and_the_exit_code(tmp_path, capsy
     lines = result.out.splitlines()
     assert lines[0] == LOG_002.format(severity="critical")
     assert "gaps by severity: critical 1, high 0, medium 0, low 0" in lines
-    assert lines[-1] == "threshold: critical: 1 gap(s) at or above it"
+    assert lines[-1] == "threshold: critical: 1 gap at or above it"
     [finding] = [f for f in check_json(capsys, root)["findings"]
                  if f["control"] == "AIR-LOG-002"]
     assert finding["severity"] == "critical"
@@ -134,7 +134,7 @@ def test_disabling_without_a_reason_is_invalid(tmp_path, capsys, override):
     assert result.out.splitlines() == [
         "airready.yaml:5:16: [error] overrides.AIR-LOG-002: disabling a control needs a "
         "'reason' (config)"]
-    assert result.err == "1 error(s): the input is invalid\n"
+    assert result.err == "1 error: the input is invalid\n"
 
 
 def test_override_of_an_unknown_control_suggests_the_right_id(tmp_path, capsys):

@@ -216,7 +216,7 @@ def test_a_recurrence_raises_the_likelihood_once_and_adds_missing_treatments(tmp
     # No new risk: the incident is a recurrence.  Everything else is byte for byte the same.
     assert (root / REGISTER).read_text() == expected
     assert ("updated risk:bot-injection: likelihood 2 -> 3 (incident:inc-1 recurred it); "
-            "1 treatment(s) added from incident:inc-1") in result.err
+            "1 treatment added from incident:inc-1") in result.err
     assert update(capsys, root).out == ""  # not raised again
     assert (root / REGISTER).read_text() == expected
     assert run(capsys, "validate", "--project", root).code == 0
@@ -273,7 +273,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(tmp_path, capsys):
     assert result.code == 0
     assert result.out.startswith(f"--- a/{REGISTER}\n+++ b/{REGISTER}\n")
     assert "+  name: risk-inc-1\n" in result.out
-    assert "dry run, nothing written: 1 risk(s) added, 0 updated" in result.err
+    assert "dry run, nothing written: 1 risk added, 0 updated" in result.err
     assert (root / REGISTER).read_text() == HAND
     assert not (root / "reports/.register-log.jsonl").exists()
 

@@ -43,6 +43,7 @@ from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from ..inventory.problems import InputError, Problem
 from ..inventory.validate import validate_document
+from ..inventory.words import plural
 from ..inventory.yamlsource import parse_text
 from ..rules.engine import evaluate
 from ..rules.findings import AuditResult
@@ -290,7 +291,7 @@ def _recur(risk: _Risk, incident: Entity) -> None:
             titles.append(action.title)
             count += 1
     if count:
-        risk.notes.append(f"{count} treatment(s) added from {ref}")
+        risk.notes.append(f"{plural(count, 'treatment')} added from {ref}")
 
 
 def _new_risk(incident: Entity, entities: dict[str, Entity], taken: set[str], today: dt.date,

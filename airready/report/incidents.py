@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..inventory.fields import format_duration
+from ..inventory.words import plural
 from ..postincident.incidents import IncidentReport, aggregate
 from ..rules.clocks import Clock
 from .markdown import escape
@@ -84,13 +85,14 @@ def render_text(items: list[IncidentReport], full: bool = False) -> str:
             lines += _full_lines(item)
         lines.append("")
     summary = aggregate(items)
-    lines.append(f"{summary['incidents']} incident(s): mean time to detect "
+    lines.append(f"{plural(summary['incidents'], 'incident')}: mean time to detect "
                  f"{summary['mean_time_to_detect'] or '-'}, contain "
                  f"{summary['mean_time_to_contain'] or '-'}, remediate "
                  f"{summary['mean_time_to_remediate'] or '-'}, notify "
-                 f"{summary['mean_time_to_notify'] or '-'}; {summary['breaches']} target "
-                 f"breach(es), {summary['late_notifications']} late notification(s), "
-                 f"{summary['overdue_actions']} overdue action(s)")
+                 f"{summary['mean_time_to_notify'] or '-'}; "
+                 f"{plural(summary['breaches'], 'target breach', 'target breaches')}, "
+                 f"{plural(summary['late_notifications'], 'late notification')}, "
+                 f"{plural(summary['overdue_actions'], 'overdue action')}")
     return "\n".join(lines) + "\n"
 
 
@@ -109,9 +111,10 @@ def _full_lines(item: IncidentReport) -> list[str]:
     if impact is None:
         lines.append("  impact: NOT RECORDED")
     else:
-        users = f"{impact.users} users" if impact.users is not None else "users NOT RECORDED"
+        users = (plural(impact.users, "user") if impact.users is not None
+                 else "users NOT RECORDED")
         parts = [users, f"data {', '.join(impact.data_classes) or 'none'}"]
-        parts += [f"{impact.deaths} death(s)"] if impact.deaths else []
+        parts += [plural(impact.deaths, "death")] if impact.deaths else []
         parts += ["widespread"] if impact.widespread else []
         parts += ["critical infrastructure disrupted"] if impact.critical_infrastructure else []
         parts.append(f"downstream: {impact.downstream_actions or 'NOT RECORDED'}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from ..inventory.words import plural
 from ..postincident.register import RegisterUpdate
 
 NO_NEWLINE = "\\ No newline at end of file\n"
@@ -33,7 +34,7 @@ def render_summary(update: RegisterUpdate, written: bool) -> str:
     for change in update.changes:
         verb = "added" if change.added else "updated"
         lines.append(f"{verb} {change.ref}: " + "; ".join(change.notes))
-    counts = f"{len(update.added)} risk(s) added, {len(update.updated)} updated"
+    counts = f"{plural(len(update.added), 'risk')} added, {len(update.updated)} updated"
     if written:
         lines.append(f"wrote {update.shown}: {counts}")
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..inventory.words import plural
 from ..readiness.runbook import Runbook, runbook_dict
 from .markdown import escape
 
@@ -15,7 +16,7 @@ def render_text(runbook: Runbook) -> str:
         lines += [f"  - {item}" for item in step.items]
         lines += [f"  ! GAP: {gap}" for gap in step.gaps]
     if runbook.gaps:
-        lines += ["", f"{len(runbook.gaps)} gap(s) to close before an incident."]
+        lines += ["", f"{plural(len(runbook.gaps), 'gap')} to close before an incident."]
     return "\n".join(lines) + "\n"
 
 

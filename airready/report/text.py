@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..inventory.words import plural
 from ..rules.catalog import PHASES, SEVERITIES
 from ..rules.findings import Finding
 from .context import ReportContext
@@ -98,5 +99,6 @@ def summary_lines(ctx: ReportContext) -> list[str]:
     if ctx.threshold == "none":
         lines.append("threshold: none (the check never fails)")
     else:
-        lines.append(f"threshold: {ctx.threshold}: {len(ctx.blocking)} gap(s) at or above it")
+        lines.append(f"threshold: {ctx.threshold}: {plural(len(ctx.blocking), 'gap')} at or "
+                     "above it")
     return lines

@@ -24,6 +24,7 @@ from typing import Any
 from ..graph.edges import describe_path, forward_edges, shortest_paths
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
+from ..inventory.words import listing, plural
 
 Path = tuple[str | int, ...]
 LIVE_LIFECYCLES = ("production", "pilot", "staging")
@@ -71,17 +72,6 @@ def known(kind: str) -> list[str]:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
-def _listing(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
 
 def _live_stage_environments(spec: Any, inventory: Inventory) -> list[str]:
     found = []
@@ -159,7 +149,7 @@ def model_retired_holdings(entity: Entity, inventory: Inventory, today: dt.date)
     if not held:
         return Fact([], "holds no tools, credentials, data access, environments or users",
                     ("spec", "lifecycle"))
-    return Fact(held, "still holds " + _listing(held), ("spec", "lifecycle"))
+    return Fact(held, "still holds " + listing(held), ("spec", "lifecycle"))
 
 
 def _acting_paths(entity: Entity, inventory: Inventory) -> dict[str, list[tuple[str, str]]]:
@@ -225,7 +215,7 @@ def model_log_store_writable_by(entity: Entity, inventory: Inventory, today: dt.
     if not writers:
         return Fact([], f"no tool the model reaches can write to {store}", where)
     verb = "can" if len(writers) == 1 else "can each"
-    return Fact(writers, f"{_listing(writers)}, in the model's reach, {verb} write to {store}",
+    return Fact(writers, f"{listing(writers)}, in the model's reach, {verb} write to {store}",
                 where)
 
 
@@ -262,7 +252,7 @@ def model_undisableable_tools(entity: Entity, inventory: Inventory, today: dt.da
     if not stuck:
         return Fact([], "every tool in the model's reach can be disabled", where)
     state = "cannot be disabled (can_disable is not true)"
-    return Fact(stuck, f"{_listing(stuck)} {state}", where)
+    return Fact(stuck, f"{listing(stuck)} {state}", where)
 
 
 def model_unguarded_actions(entity: Entity, inventory: Inventory, today: dt.date) -> Fact:
@@ -282,7 +272,7 @@ def model_unguarded_actions(entity: Entity, inventory: Inventory, today: dt.date
         return Fact([], "every tool that acts for external users needs a human approval or "
                     "has a limit", where)
     verb = "acts" if len(bare) == 1 else "act"
-    return Fact(bare, f"{_listing(bare)} {verb} for external users with no human approval "
+    return Fact(bare, f"{listing(bare)} {verb} for external users with no human approval "
                 "and no limit", where)
 
 
@@ -299,7 +289,7 @@ def vendor_supplies(entity: Entity, inventory: Inventory, today: dt.date) -> Fac
     supplied = sorted({dest for dest, _ in _supplied(entity, inventory)})
     if not supplied:
         return Fact([], "supplies nothing in the inventory")
-    return Fact(supplied, "supplies " + _listing(supplied))
+    return Fact(supplied, "supplies " + listing(supplied))
 
 
 def vendor_live_models(entity: Entity, inventory: Inventory, today: dt.date) -> Fact:
@@ -317,7 +307,7 @@ def vendor_live_models(entity: Entity, inventory: Inventory, today: dt.date) -> 
     found = sorted(set(found))
     if not found:
         return Fact([], "hosts or builds no live model")
-    return Fact(found, "hosts or builds " + _listing(found))
+    return Fact(found, "hosts or builds " + listing(found))
 
 
 # --- Playbook ---------------------------------------------------------------------------------
@@ -334,7 +324,7 @@ def playbook_live_models(entity: Entity, inventory: Inventory, today: dt.date) -
         what = "all models, and none is live" if applies == "all" else (
             "no model" if not applies else "no live model")
         return Fact([], f"applies to {what}", where)
-    return Fact(live, f"applies to {_plural(len(live), 'live model')}", where)
+    return Fact(live, f"applies to {plural(len(live), 'live model')}", where)
 
 
 # --- Organization -----------------------------------------------------------------------------
@@ -348,8 +338,8 @@ def organization_role_single_points(entity: Entity, inventory: Inventory, today:
     if len(roles) >= 2 and len(primaries) == 1:
         person = next(iter(primaries))
         return Fact([person], f"{person} is the primary holder of all {len(roles)} roles", where)
-    return Fact([], f"{_plural(len(primaries), 'person', 'people')} hold the "
-                f"{_plural(len(roles), 'role')}", where)
+    return Fact([], f"{plural(len(primaries), 'person', 'people')} hold the "
+                f"{plural(len(roles), 'role')}", where)
 
 
 # --- Person ---------------------------------------------------------------------------------
@@ -375,7 +365,7 @@ def incident_undeclared_regimes(entity: Entity, inventory: Inventory, today: dt.
     where: Path = ("spec", "regulatory")
     if not undeclared:
         return Fact([], "reported only under regimes the organisation declares", where)
-    return Fact(undeclared, f"reported under {_listing(undeclared)}, which the organisation "
+    return Fact(undeclared, f"reported under {listing(undeclared)}, which the organisation "
                 "does not declare (spec.regulations)", where)
 
 

@@ -205,7 +205,9 @@ def _model_cards(result: AuditResult, levels: dict[str, str]) -> list[ModelCard]
         findings = by_target.get(model.ref, [])
         model_score = score(findings, levels)
         reach = model_reach(graph, inventory, model.ref)
-        required, reason = required_level(model.spec, reach.write_tools, reach.sensitive_data,
+        # What the model's tools can do for it: a read-only grant writes nothing.
+        write_tools = len(fact("write_tools", model, inventory, result.today).value)
+        required, reason = required_level(model.spec, write_tools, reach.sensitive_data,
                                           reach.users, reach.external_users)
         failing = sorted((f for f in findings if f.is_gap or f.state == "waived"),
                          key=Finding.sort_key)
@@ -215,7 +217,7 @@ def _model_cards(result: AuditResult, levels: dict[str, str]) -> list[ModelCard]
                    and levels[f.control] in LEVELS[: next_index + 1]]
         cards.append(ModelCard(model.ref, model.metadata.owner, model.spec.lifecycle,
                                model_score, required, reason, failing, missing,
-                               {"write_tools": reach.write_tools,
+                               {"write_tools": write_tools,
                                 "sensitive_data": reach.sensitive_data,
                                 "users": reach.users, "external_users": reach.external_users},
                                status, status_reason))

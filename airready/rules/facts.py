@@ -181,22 +181,26 @@ def model_log_store_reachable_by(entity: Entity, inventory: Inventory, today: dt
     return Fact(routes, "; ".join(routes), where)
 
 
-def _tool_actions(entity: Entity, inventory: Inventory
+def _tool_actions(entity: Entity, inventory: Inventory, along: frozenset[str] = ACTS_ALONG
                   ) -> dict[str, tuple[set[str], list[tuple[str, str]]]]:
-    """Every tool in the model's reach: (the actions it can take for this model, the path).
+    """Every tool in the model's reach: (the actions it can take there, the path).
 
-    A tool granted directly with listed permissions can do only those; a tool reached
-    through a credential or another tool can do everything it declares.
+    A tool a model is granted with listed permissions can do only those for that model;
+    a tool reached through a credential or another tool can do everything it declares.
     """
-    granted = {g.tool: set(g.permissions) for g in entity.spec.tools if g.permissions}
     found = {}
-    for ref, path in _acting_paths(entity, inventory).items():
+    for ref, path in shortest_paths(inventory, entity.ref, along).items():
         tool = inventory.get(ref)
         if tool is None or tool.kind != "Tool" or tool.spec is None:
             continue
         actions = set(tool.spec.actions)
-        if ref in granted and len(path) == 1:  # granted directly, with listed permissions
-            actions &= granted[ref]
+        edge, _ = path[-1]
+        if edge == "acts_through":  # granted by the model just before it on the path
+            holder = inventory.get(path[-2][1] if len(path) > 1 else entity.ref)
+            grants = {g.tool: set(g.permissions) for g in holder.spec.tools
+                      if g.permissions} if holder is not None and holder.spec else {}
+            if ref in grants:
+                actions &= grants[ref]
         found[ref] = (actions, path)
     return found
 
@@ -239,6 +243,19 @@ def model_log_retention_shortfall(entity: Entity, inventory: Inventory, today: d
                     f"the model claims {claimed} days of logs, but {store_ref} keeps them "
                     f"{kept} days", where)
     return Fact([], f"{store_ref} keeps logs {kept} days, at least the {claimed} claimed", where)
+
+
+def model_write_tools(entity: Entity, inventory: Inventory, today: dt.date) -> Fact:
+    """Tools that a manipulated model could make change something: its own and those of
+    the models it serves (which act on its output).  A tool granted with read-only
+    permissions does not count; one reached through a credential does."""
+    # Along the prompt-injection reach: its own tools and those of the models it serves.
+    along = ACTS_ALONG | {"serves"}
+    writers = sorted(ref for ref, (actions, _) in _tool_actions(entity, inventory, along).items()
+                     if actions & WRITE_ACTIONS)
+    if not writers:
+        return Fact([], "no tool in its reach can write, send or pay", ("spec", "tools"))
+    return Fact(writers, listing(writers) + " can write, send or pay", ("spec", "tools"))
 
 
 def model_undisableable_tools(entity: Entity, inventory: Inventory, today: dt.date) -> Fact:
@@ -377,6 +394,7 @@ FACTS: dict[str, dict[str, FactFunction]] = {
         "log_store_writable_by": model_log_store_writable_by,
         "log_retention_shortfall": model_log_retention_shortfall,
         "undisableable_tools": model_undisableable_tools,
+        "write_tools": model_write_tools,
         "unguarded_actions": model_unguarded_actions,
     },
     "Vendor": {

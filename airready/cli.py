@@ -23,6 +23,8 @@ from .graph.graph import build_graph
 from .inventory.config import CONFIG_NAME, Project, find_root, load_project
 from .inventory.files import write_atomic
 from .inventory.kinds import KINDS
+from .inventory.model import Inventory
+from .inventory.ownership import owned
 from .inventory.problems import InputError, Problem, has_errors
 from .inventory.schema_errors import did_you_mean
 from .inventory.schema_export import all_schemas, combined_schema, dumps
@@ -41,17 +43,19 @@ from .report import incidents as incidents_report
 from .report import register as register_report
 from .report import runbook as runbook_report
 from .report import scorecard as scorecard_report
+from .report import summary as summary_report
 from .report import text as text_report
 from .report.context import ReportContext
 from .rules import baseline
 from .rules.catalog import Catalog, load_catalog
 from .rules.findings import AuditResult
-from .rules.selection import select
+from .rules.selection import Selection, select
 from .rules.waivers import waiver_problems
 from .sitegen import build as sitebuild
 from .sitegen.pages import SiteInput, render_pages
 
 F = TypeVar("F", bound=Callable[..., Any])
+GROUPS = text_report.GROUPS
 RENDERERS: dict[str, Callable[[ReportContext], str]] = {
     "json": jsonout.render,
     "sarif": sarif.render,
@@ -187,20 +191,36 @@ def _pair_outputs(formats: tuple[str, ...], outputs: tuple[Path, ...]
               help="Only controls mapped to this framework, e.g. owasp_llm (repeatable).")
 @click.option("--target", "targets", multiple=True,
               help="Only this entity, e.g. model:support-bot (repeatable).")
-@click.option("-v", "--verbose", is_flag=True, help="Also list waived findings in text output.")
+@click.option("--owner", "owner",
+              help="Only what this team (with its sub-teams) or person (with their teams) owns, "
+                   "e.g. team:claims.")
+@click.option("--summary", is_flag=True,
+              help="One screen in place of the text list: totals, the controls and owners with "
+                   "the most gaps, and the ten gaps to fix first.")
+@click.option("--group-by", type=click.Choice(GROUPS),
+              help="Text output: findings under one heading per control or per owner.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list waived findings, and say why each control that checked nothing "
+                   "did.")
 def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Path, ...],
           fail_on: str | None, today: str | None, baseline_file: Path | None,
           write_baseline: Path | None, control_patterns: tuple[str, ...],
           phases: tuple[str, ...], severities: tuple[str, ...], frameworks: tuple[str, ...],
-          targets: tuple[str, ...], verbose: bool) -> int:
+          targets: tuple[str, ...], owner: str | None, summary: bool, group_by: str | None,
+          verbose: bool) -> int:
     """Validate, evaluate every control, print findings and a summary (the CI gate)."""
     pairs = _pair_outputs(formats, outputs)
+    if summary and any(fmt != "text" for fmt, _ in pairs):
+        raise click.UsageError("--summary replaces the text output; it cannot go with "
+                               "--format " + ", ".join(f for f, _ in pairs if f != "text"))
     project = _open_project(project_dir)
     day = resolve_today(today)
     loaded = load_all(project)
     _print_problems(loaded.warnings, err=True)
     selection = select(loaded.catalog, loaded.inventory, control_patterns, phases, severities,
                        frameworks, targets)
+    if owner is not None:
+        selection = _owned_selection(selection, loaded.inventory, owner)
     if baseline_file is None and project.config.baseline and write_baseline is None:
         baseline_file = project.root / project.config.baseline
         if not baseline_file.is_file():
@@ -219,9 +239,11 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
     ctx = ReportContext(run.result, threshold, run.waivers, run.baseline,
                         _repo_prefix(project.root))
     for fmt, output in pairs:
-        if fmt == "text":
+        if fmt == "text" and summary:
+            text = summary_report.render(ctx)
+        elif fmt == "text":
             style = _style_for_terminal() if output is None else text_report.plain
-            text = text_report.render(ctx, style, verbose)
+            text = text_report.render(ctx, style, verbose, group_by)
         else:
             text = RENDERERS[fmt](ctx)
         if output is not None:
@@ -229,6 +251,27 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
         else:
             click.echo(text, nl=False)
     return EXIT_GAPS if ctx.blocking else EXIT_OK
+
+
+def _owner_ref(inventory: Inventory, owner: str) -> str:
+    """``--owner``: a team or person in the inventory, or a usage error."""
+    entity = inventory.get(owner)
+    if entity is None or entity.kind not in ("Team", "Person"):
+        candidates = [e.ref for kind in ("Team", "Person") for e in inventory.of_kind(kind)]
+        raise click.UsageError(f"--owner {owner!r} is not a team or person in the inventory"
+                               + did_you_mean(owner, candidates))
+    return owner
+
+
+def _owned_selection(selection: Selection, inventory: Inventory, owner: str) -> Selection:
+    """The selection narrowed to what ``owner`` owns (with --target, the targets it owns)."""
+    mine = owned(inventory, _owner_ref(inventory, owner))
+    targets = mine if selection.targets is None else selection.targets & mine
+    if not targets:
+        raise click.UsageError(f"--owner {owner}: it owns nothing"
+                               + (" among the --target entities" if selection.targets else "")
+                               + " in the inventory, so nothing would be checked")
+    return Selection(selection.controls, targets)
 
 
 @cli.command("blast-radius")
@@ -268,14 +311,18 @@ def blast_radius_command(ref: str, project_dir: Path | None, scenario: str | Non
     return EXIT_OK
 
 
-def _audit(project: Project, today: str | None) -> tuple[AuditResult, scoring.Scorecard]:
-    """Every enabled control on every target, and the scorecard of that (no filters)."""
+def _audit(project: Project, today: str | None, owner: str | None = None
+           ) -> tuple[AuditResult, scoring.Scorecard]:
+    """Every enabled control on every target (or on what ``owner`` owns), and its
+    scorecard."""
     loaded = load_all(project)
     _print_problems(loaded.warnings, err=True)
-    result = run_check(loaded, resolve_today(today),
-                       select(loaded.catalog, loaded.inventory)).result
+    selection = select(loaded.catalog, loaded.inventory)
+    if owner is not None:
+        selection = _owned_selection(selection, loaded.inventory, owner)
+    result = run_check(loaded, resolve_today(today), selection).result
     with long_lived():  # the graph and every model's reach live as long as the inventory
-        card = scoring.build_scorecard(result)
+        card = scoring.build_scorecard(result, selection.targets, owner)
     return result, card
 
 
@@ -291,14 +338,18 @@ def _audit(project: Project, today: str | None) -> tuple[AuditResult, scoring.Sc
                    "or the --record file).")
 @click.option("--explain", is_flag=True, help="Print how levels, scores and required levels "
                                              "are computed, and exit.")
+@click.option("--owner", help="Only what this team (with its sub-teams) or person owns.")
 def scorecard(project_dir: Path | None, fmt: str, today: str | None, record_file: Path | None,
-              history_file: Path | None, explain: bool) -> int:
+              history_file: Path | None, explain: bool, owner: str | None) -> int:
     """Readiness per model, owner, phase and framework, and for the organisation."""
     if explain:
         click.echo(scoring.__doc__ or "")
         return EXIT_OK
     project = _open_project(project_dir)
-    result, card = _audit(project, today)
+    if owner is not None and record_file is not None:
+        raise click.UsageError("--record keeps the whole estate's history; it cannot go with "
+                               "--owner")
+    result, card = _audit(project, today, owner)
     history_path = history_file or record_file or (
         project.root / project.config.history if project.config.history else None)
     entries = history.read(history_path, project.shown(history_path)) if history_path else []
@@ -341,9 +392,9 @@ def site() -> None:
 
 
 def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | None,
-                html: bool) -> sitebuild.BuildReport:
+                html: bool, owner: str | None = None) -> sitebuild.BuildReport:
     project = _open_project(project_dir)
-    result, card = _audit(project, today)
+    result, card = _audit(project, today, owner)
     history_path = project.root / project.config.history if project.config.history else None
     entries = history.read(history_path, project.shown(history_path)) if history_path else []
     site_dir = project.root / project.config.site
@@ -375,10 +426,11 @@ def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | 
               help="A local mermaid.min.js (v11) to serve with the site, so diagrams render "
                    "offline (also $AIRREADY_MERMAID_JS, or site/assets/mermaid.min.js).")
 @click.option("--markdown-only", is_flag=True, help="Write the Markdown into docs/ and stop.")
+@click.option("--owner", help="A site of what this team (with its sub-teams) or person owns.")
 def site_build(project_dir: Path | None, today: str | None, mermaid_js: Path | None,
-               markdown_only: bool) -> int:
+               markdown_only: bool, owner: str | None) -> int:
     """Render the auditor site: Markdown into site/docs/, HTML into site/public/."""
-    report = _build_site(project_dir, today, mermaid_js, not markdown_only)
+    report = _build_site(project_dir, today, mermaid_js, not markdown_only, owner)
     click.echo(f"{report.pages} pages ({report.written} changed, {report.removed} removed); "
                f"Mermaid from {'a local copy' if report.mermaid == 'local' else 'the CDN'}; "
                f"output in {report.output}", err=True)

@@ -188,11 +188,19 @@ def test_the_summary_lines(project, capsys):
         "gaps by severity: critical 1, high 1, medium 1, low 2",
         "by phase: preparation 2 pass / 3 gap, containment 1 pass / 1 gap, "
         "investigation 0 pass / 1 gap",
-        "note: ACME-CRED-001 checked nothing: no Credential in the inventory",
-        "note: ACME-DOC-002 checked nothing: none of the 2 Model entities is in its scope",
+        # Controls that matched nothing: one line, the reasons with -v.
+        "note: 2 controls checked nothing (ACME-CRED-001, ACME-DOC-002): nothing in the "
+        "inventory is in their scope (-v says why)",
         "note: ACME-DOC-001 is disabled in airready.yaml: architecture lives in the wiki",
         "threshold: high: 2 gaps at or above it",
     ]
+    verbose = check(capsys, project, "-v").out
+    assert "note: ACME-CRED-001 checked nothing: no Credential in the inventory" in verbose
+    assert ("note: ACME-DOC-002 checked nothing: none of the 2 Model entities is in its scope"
+            in verbose)
+    # --target narrows the audit on purpose: no note for the controls it left without targets.
+    targeted = check(capsys, project, "--target", "model:support-bot").out
+    assert "checked nothing" not in targeted
 
 
 def test_an_error_state_is_labelled_and_counts_as_a_gap(project, capsys):

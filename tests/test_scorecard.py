@@ -517,7 +517,7 @@ def test_json_shape(data):
                 "last_exercise", "gaps_outside_models", "waived_outside_models"):
         assert key in data["organization"], key
     for m in data["models"]:
-        assert list(m) == ["ref", "owner", "lifecycle", "level", "score", "pass", "gaps",
+        assert list(m) == ["ref", "title", "owner", "lifecycle", "level", "score", "pass", "gaps",
                            "waived", "not_applicable", "required_level", "required_reason",
                            "ready", "status", "status_reason", "why_no_level", "reach",
                            "failing", "next_level_missing"]

@@ -83,6 +83,9 @@ class BlastRadius:
     reverse: bool
     reached: list[Reached]
     act_on: dict[str, Any] = field(default_factory=dict)
+    # The titles of the entities named, for people reading the report ("person:ada (Ada
+    # Okafor)"); machines use the references.
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 def walk(graph: nx.DiGraph, start: str, scenario: str | None = None, reverse: bool = False,
@@ -280,7 +283,18 @@ def blast_radius(graph: nx.DiGraph, inventory: Inventory, start: str,
     wanted = {k.lower() for k in kinds}
     if wanted:
         reached = [r for r in reached if r.kind.lower() in wanted]
-    return BlastRadius(start, scenario, reverse, reached, act_on)
+    named = {start, *(r.ref for r in reached), *act_on["models"], *act_on["write_tools"],
+             *act_on["no_rollback"], *act_on["playbooks"]}
+    for key in ("owners", "credentials", "vendors", "environments"):
+        named.update(item["ref"] for item in act_on[key])
+    for owner in act_on["owners"]:
+        named.update(member["ref"] for member in owner.get("members", []))
+    for role in act_on["roles"].values():
+        named.update(ref for ref in (role.get("primary"), role.get("backup")) if ref)
+    titles = {ref: title for ref in sorted(named)
+              if (entity := inventory.get(ref)) is not None
+              and (title := entity.metadata.title) and title != ref}
+    return BlastRadius(start, scenario, reverse, reached, act_on, titles)
 
 
 def _contact(entity: Entity) -> dict[str, Any]:

@@ -64,3 +64,10 @@ class Inventory:
 
     def spec(self, ref: str) -> Any:
         return self.entities[ref].spec
+
+    def label(self, ref: str) -> str:
+        """``model:hhs-row233 (Medicare claims triage)``: the reference and, when it has one,
+        the title a person knows it by (people read titles; machines match refs)."""
+        entity = self.entities.get(ref)
+        title = entity.metadata.title if entity is not None else None
+        return f"{ref} ({title})" if title and title != ref else ref

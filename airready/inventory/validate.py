@@ -25,6 +25,7 @@ from .kinds import (
     spec_required,
 )
 from .model import Inventory
+from .ownership import parent_cycles
 from .problems import Problem
 from .schema_errors import closest, describe, did_you_mean, problems_from_validation
 from .yamlsource import SourceDoc, load_file, yaml_file_names
@@ -271,7 +272,17 @@ def build_inventory(docs: list[SourceDoc]) -> tuple[Inventory, list[Problem]]:
                                     f"{first_line}:{first_column})", code="schema"))
     problems.extend(_reference_problems(inventory))
     problems.extend(_graph_sanity(inventory))
+    problems.extend(_team_loops(inventory))
     return inventory, problems
+
+
+def _team_loops(inventory: Inventory) -> Iterator[Problem]:
+    """A team may not sit below itself: ownership would roll up forever."""
+    for loop in parent_cycles(inventory):
+        file, line, column = inventory.locate(loop[0], ("spec", "parent"))
+        yield Problem(file, line, column,
+                      "spec.parent: teams above each other in a loop: "
+                      + " -> ".join([*loop, loop[0]]), code="reference")
 
 
 def _regime_problems(inventory: Inventory, known: list[str]) -> Iterator[Problem]:

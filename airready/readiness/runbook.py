@@ -51,8 +51,8 @@ def _person(inventory: Inventory, ref: str | None) -> str | None:
     entity = inventory.get(ref)
     if entity is None or entity.spec is None:
         return ref
-    contact = ", ".join(x for x in (entity.spec.email, entity.spec.phone) if x)
-    return f"{ref} ({contact})" if contact else ref
+    details = [x for x in (entity.metadata.title, entity.spec.email, entity.spec.phone) if x]
+    return f"{ref} ({', '.join(details)})" if details else ref
 
 
 def _add_role(step: Step, inventory: Inventory, org: Entity | None, name: str) -> None:

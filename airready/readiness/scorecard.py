@@ -133,6 +133,7 @@ class ModelCard:
     reach: dict[str, Any]
     status: str = "live"  # live, out_of_scope or retired (see STATUSES)
     status_reason: str = ""  # why: "live: lifecycle production", "still holds tool:x"
+    title: str | None = None  # what people call it
 
     @property
     def ready(self) -> bool:
@@ -166,6 +167,7 @@ class Scorecard:
     expiring: list[Expiring]
     org_facts: dict[str, Any] = field(default_factory=dict)
     organization_waived: list[Finding] = field(default_factory=list)
+    owner: str | None = None  # the owner it was limited to (--owner), if any
 
 
 def required_level(spec: Any, write_tools: int, sensitive: list[str], users: int | None,
@@ -192,7 +194,8 @@ def required_level(spec: Any, write_tools: int, sensitive: list[str], users: int
     return "bronze", f"risk tier {tier or 'not set'} and little reach"
 
 
-def _model_cards(result: AuditResult, levels: dict[str, str]) -> list[ModelCard]:
+def _model_cards(result: AuditResult, levels: dict[str, str],
+                 only: set[str] | None = None) -> list[ModelCard]:
     inventory = result.inventory
     graph = build_graph(inventory)
     by_target: dict[str, list[Finding]] = defaultdict(list)
@@ -200,7 +203,7 @@ def _model_cards(result: AuditResult, levels: dict[str, str]) -> list[ModelCard]
         by_target[finding.target].append(finding)
     cards = []
     for model in inventory.of_kind("Model"):
-        if model.metadata.external:
+        if model.metadata.external or (only is not None and model.ref not in only):
             continue
         findings = by_target.get(model.ref, [])
         model_score = score(findings, levels)
@@ -220,7 +223,7 @@ def _model_cards(result: AuditResult, levels: dict[str, str]) -> list[ModelCard]
                                {"write_tools": write_tools,
                                 "sensitive_data": reach.sensitive_data,
                                 "users": reach.users, "external_users": reach.external_users},
-                               status, status_reason))
+                               status, status_reason, model.metadata.title))
     # Live models first, least ready first; then out-of-scope and retired ones.
     return sorted(cards, key=lambda c: (STATUSES.index(c.status), c.ready,
                                         c.score.score or 0, c.ref))
@@ -364,9 +367,11 @@ def _org_facts(result: AuditResult) -> dict[str, Any]:
     }
 
 
-def build_scorecard(result: AuditResult) -> Scorecard:
+def build_scorecard(result: AuditResult, only: set[str] | None = None,
+                    owner: str | None = None) -> Scorecard:
+    """The scorecard of ``result``; ``only``: the models to give cards to (``owner``'s)."""
     levels = {c.id: control_level(c) for c in result.catalog.controls.values()}
-    cards = _model_cards(result, levels)
+    cards = _model_cards(result, levels, only)
     model_refs = {c.ref for c in cards}
     org_findings = [f for f in result.findings if f.target not in model_refs]
     return Scorecard(
@@ -383,4 +388,5 @@ def build_scorecard(result: AuditResult) -> Scorecard:
         frameworks=_frameworks(result),
         expiring=_expiring(result),
         org_facts=_org_facts(result),
+        owner=owner,
     )

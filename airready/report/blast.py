@@ -7,6 +7,7 @@ from typing import Any
 
 from ..graph.blast import SCENARIOS, BlastRadius, users_phrase
 from .markdown import escape
+from .text import one_line
 
 SCHEMA_VERSION = 1
 
@@ -40,9 +41,15 @@ def render_json(radius: BlastRadius) -> str:
     return json.dumps(blast_dict(radius), indent=2) + "\n"
 
 
-def _act_lines(act: dict[str, Any], bullet: str, md: bool) -> list[str]:
+def _act_lines(act: dict[str, Any], bullet: str, md: bool,
+               titles: dict[str, str] | None = None) -> list[str]:
     def e(text: Any) -> str:
-        return escape(str(text)) if md else str(text)
+        return escape(str(text)) if md else one_line(str(text))
+
+    def lab(ref: Any) -> str:
+        """A reference with the title people know it by, when it has one."""
+        title = (titles or {}).get(str(ref))
+        return f"{ref} ({title})" if title else str(ref)
 
     lines: list[str] = []
 
@@ -51,37 +58,38 @@ def _act_lines(act: dict[str, Any], bullet: str, md: bool) -> list[str]:
             heading = f"### {title}" if md else f"{title}:"
             lines.extend(["", heading, *(f"{bullet}{r}" for r in rows)])
 
-    section("Models affected", [e(m) for m in act.get("models", [])])
+    section("Models affected", [e(lab(m)) for m in act.get("models", [])])
     owners = []
     for owner in act.get("owners", []):
         reach = [str(owner[k]) for k in ("email", "phone") if k in owner]
         reach += [str(v) for v in owner.get("on_call", {}).values()]
-        members = ", ".join(m["ref"] for m in owner.get("members", []))
-        text = f"{owner['ref']} owns {', '.join(owner['owns'])}; page via "
+        members = ", ".join(lab(m["ref"]) for m in owner.get("members", []))
+        text = f"{lab(owner['ref'])} owns {', '.join(owner['owns'])}; page via "
         text += ", ".join(reach) if reach else "NO CONTACT ON FILE"
         if members:
             text += f" (members: {members})"
         owners.append(e(text))
     section("Owners to page", owners)
-    section("Incident roles", [e(f"{name}: {role.get('primary')}, backup "
-                                 f"{role.get('backup') or 'NONE'}")
+    section("Incident roles", [e(f"{name}: {lab(role.get('primary'))}, backup "
+                                 f"{lab(role['backup']) if role.get('backup') else 'NONE'}")
                                for name, role in act.get("roles", {}).items()])
     section("Credentials to revoke",
-            [e(f"{c['ref']}: {c['revocation'] or 'NO REVOCATION PROCEDURE'}")
+            [e(f"{lab(c['ref'])}: {c['revocation'] or 'NO REVOCATION PROCEDURE'}")
              for c in act.get("credentials", [])])
     vendors = []
     for vendor in act.get("vendors", []):
         contact = vendor.get("security_contact", {})
         parts = [str(contact[k]) for k in ("email", "phone", "url") if k in contact]
-        text = f"{vendor['ref']}: {', '.join(parts) or 'NO SECURITY CONTACT'}"
+        text = f"{lab(vendor['ref'])}: {', '.join(parts) or 'NO SECURITY CONTACT'}"
         if "incident_reporting" in vendor:
             text += f"; report via {vendor['incident_reporting']}"
         if "notification_sla" in vendor:
             text += f"; they notify within {vendor['notification_sla']}"
         vendors.append(e(text))
     section("Vendors to notify", vendors)
-    envs = [e(f"{env['ref']} ({env.get('stage') or 'stage unknown'}, "
-              f"{env.get('users') if env.get('users') is not None else '?'} users)")
+    envs = [e(f"{lab(env['ref'])}: {env.get('stage') or 'stage unknown'}, "
+              + (f"{env['users']:,} users" if env.get("users") is not None
+                 else "users unknown"))
             for env in act.get("environments", [])]
     section("Environments exposed", envs)
     summary = []
@@ -99,8 +107,10 @@ def _act_lines(act: dict[str, Any], bullet: str, md: bool) -> list[str]:
 
 
 def render_text(radius: BlastRadius) -> str:
-    title = (f"where harm reaching {radius.start} could come from" if radius.reverse
-             else f"what harm starting at {radius.start} reaches")
+    start = radius.start + (f" ({one_line(radius.titles[radius.start])})"
+                            if radius.start in radius.titles else "")
+    title = (f"where harm reaching {start} could come from" if radius.reverse
+             else f"what harm starting at {start} reaches")
     lines = [title + (f" ({radius.scenario})" if radius.scenario else "")]
     if radius.scenario:
         lines.append(f"scenario: {SCENARIOS[radius.scenario]['summary']}")
@@ -112,7 +122,7 @@ def render_text(radius: BlastRadius) -> str:
         for r in radius.reached:
             lines.append(f"{r.depth:>5}  {r.ref:<{width}}  {explain(r.path, r.edges, r.against)}")
     if not radius.reverse:
-        lines.extend(_act_lines(radius.act_on, "  - ", md=False))
+        lines.extend(_act_lines(radius.act_on, "  - ", md=False, titles=radius.titles))
     return "\n".join(lines) + "\n"
 
 
@@ -127,7 +137,7 @@ def render_markdown(radius: BlastRadius) -> str:
         lines += [f"| {r.depth} | {escape(r.ref)} | {escape(explain(r.path, r.edges, r.against))} |"
                   for r in radius.reached]
     if not radius.reverse:
-        lines.extend(_act_lines(radius.act_on, "- ", md=True))
+        lines.extend(_act_lines(radius.act_on, "- ", md=True, titles=radius.titles))
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..inventory.words import plural
+from ..readiness.priorities import NO_OWNER, ranked_gaps
 from ..rules.catalog import SEVERITIES
 from .context import ReportContext
 
@@ -21,8 +23,15 @@ def render(ctx: ReportContext) -> str:
     result = ctx.result
     counts = result.counts()
     blocking = ctx.blocking
-    verdict = ("fails" if blocking else "passes") + (
-        f" at threshold **{ctx.threshold}**" if ctx.threshold != "none" else " (no threshold)")
+    gaps = [f for f in result.gaps() if not f.baselined]
+    if ctx.threshold == "none":
+        # With no threshold nothing fails the build, but gaps are never called a pass.
+        verdict = (f"found {plural(len(gaps), 'gap')} (no threshold set)" if gaps
+                   else "found no gaps")
+    else:
+        verdict = ("fails" if blocking else "passes") + f" at threshold **{ctx.threshold}**"
+        if not blocking and gaps:
+            verdict += f", with {plural(len(gaps), 'gap')} below it"
     lines = [f"## airready: readiness check {verdict}", ""]
     lines += ["| pass | fail | error | waived | not applicable |", "|---:|---:|---:|---:|---:|",
               f"| {counts['pass']} | {counts['fail']} | {counts['error']} | {counts['waived']} "
@@ -30,12 +39,18 @@ def render(ctx: ReportContext) -> str:
     severities = result.gap_counts_by_severity()
     lines.append("Gaps by severity: " + ", ".join(f"{s} {severities[s]}" for s in SEVERITIES))
     lines.append("")
-    gaps = [f for f in result.gaps() if not f.baselined]
     if gaps:
-        lines += [f"### Worst gaps ({min(len(gaps), WORST)} of {len(gaps)})", "",
-                  "| severity | control | target | where | finding |", "|---|---|---|---|---|"]
-        for finding in gaps[:WORST]:
-            lines.append(f"| {finding.severity} | {finding.control} | {escape(finding.target)} "
+        # Ranked as `check --summary` ranks them: severity x reach x lifecycle.
+        ranked = ranked_gaps(result, gaps)[:WORST]
+        inventory = result.inventory
+        lines += [f"### Gaps to fix first ({len(ranked)} of {len(gaps)})", "",
+                  "| severity | control | target | owner | where | finding |",
+                  "|---|---|---|---|---|---|"]
+        for item in ranked:
+            finding = item.finding
+            owner = item.owner if item.owner == NO_OWNER else inventory.label(item.owner)
+            lines.append(f"| {finding.severity} | {finding.control} "
+                         f"| {escape(inventory.label(finding.target))} | {escape(owner)} "
                          f"| {escape(ctx.repo_path(finding))}:{finding.line} "
                          f"| {escape(finding.message)} |")
         lines.append("")

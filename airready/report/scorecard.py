@@ -66,7 +66,7 @@ def _label(f: Finding, md: bool = False) -> str:
 
 def _model_dict(card: ModelCard) -> dict[str, Any]:
     return {
-        "ref": card.ref, "owner": card.owner, "lifecycle": card.lifecycle,
+        "ref": card.ref, "title": card.title, "owner": card.owner, "lifecycle": card.lifecycle,
         "level": card.score.level, "score": card.score.score,
         "pass": card.score.passed, "gaps": card.score.gaps, "waived": card.score.waived,
         "not_applicable": card.score.not_applicable,
@@ -82,6 +82,7 @@ def scorecard_dict(card: Scorecard, history: dict[str, Any] | None = None) -> di
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "today": card.today.isoformat(),
+        **({"owner": card.owner} if card.owner else {}),
         "estate": _score_dict(card.estate),
         "organization": {**_score_dict(card.organization), **card.org_facts,
                          "gaps_outside_models": [_gap(f) for f in card.organization_findings],
@@ -143,6 +144,11 @@ def _trend_lines(history: dict[str, Any] | None, md: bool) -> list[str]:
     return lines
 
 
+def _named(m: ModelCard) -> str:
+    """``model:x (Claims triage)`` for people; the title is inventory text, kept to a line."""
+    return f"{m.ref} ({one_line(m.title)})" if m.title else m.ref
+
+
 def _next_steps(m: ModelCard) -> list[Finding]:
     return m.next_level_missing or m.failing
 
@@ -151,7 +157,9 @@ def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
     org = card.organization
     live = [m for m in card.models if m.live]
     apart = [m for m in card.models if not m.live]
-    lines = [f"Organisation: level {_level(org.level)}, score {_score(org.score)}/100 "
+    scope = (f"Owned by {card.owner} and the teams below it, outside its models"
+             if card.owner else "Organisation")
+    lines = [f"{scope}: level {_level(org.level)}, score {_score(org.score)}/100 "
              f"({org.passed} passing, {org.gaps} gaps, {org.waived} waived, "
              f"{org.not_applicable} not applicable) as of {card.today.isoformat()}",
              f"Whole estate: level {_level(card.estate.level)}, score "
@@ -166,14 +174,15 @@ def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
     if apart:
         lines += ["", "Not judged for readiness (neither ready nor not ready):"]
         for m in apart:
-            lines.append(f"  {m.ref}: {STATUS_WORDS[m.status]} ({one_line(m.status_reason)})")
+            lines.append(f"  {_named(m)}: {STATUS_WORDS[m.status]} "
+                         f"({one_line(m.status_reason)})")
             for f in m.failing:  # a retired model that still holds access, a missing lifecycle
                 lines.append(f"    {f.control} {_label(f)} {one_line(f.message)}")
     not_ready = [m for m in live if not m.ready]
     if not_ready:
         lines += ["", "What stands between each live model and its next level:"]
         for m in not_ready:
-            lines.append(f"  {m.ref} ({_level(m.score.level)} -> needs {m.required_level}):")
+            lines.append(f"  {_named(m)}: {_level(m.score.level)}, needs {m.required_level}")
             if m.score.why:
                 lines.append(f"    no level: {m.score.why}")
             for f in _next_steps(m):
@@ -219,7 +228,7 @@ def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
 
 def render_markdown(card: Scorecard, history: dict[str, Any] | None = None) -> str:
     org = card.organization
-    lines = ["# Readiness scorecard", "",
+    lines = ["# Readiness scorecard" + (f" of {escape(card.owner)}" if card.owner else ""), "",
              f"As of {card.today.isoformat()}: organisation level **{_level(org.level)}**, "
              f"score **{_score(org.score)}/100**; whole estate "
              f"**{_level(card.estate.level)}**, **{_score(card.estate.score)}/100**; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..inventory.model import Inventory
 from ..inventory.words import plural
 from ..rules.catalog import PHASES, SEVERITIES
 from ..rules.findings import Finding
@@ -27,37 +28,75 @@ def one_line(text: str) -> str:
                         else {"\n": "\\n", "\r": "\\r", "\t": " "}[m.group()], text)
 
 
-def finding_line(finding: Finding, style: Style = plain) -> str:
+def finding_line(finding: Finding, style: Style = plain, inventory: Inventory | None = None
+                 ) -> str:
+    """``file:line:col: [severity] CONTROL message``; with the inventory, the target's title
+    follows its reference ("model:x (Claims triage) logs no ...")."""
     label = style(f"[{finding.severity}]", finding.severity)
     if finding.state == "error":
         label = style("[error]", "error") + " " + label
+    message = finding.message
+    if inventory is not None and message.startswith(finding.target):
+        message = inventory.label(finding.target) + message[len(finding.target):]
     line = (f"{finding.file}:{finding.line}:{finding.column}: {label} {finding.control} "
-            f"{one_line(finding.message)}")
+            f"{one_line(message)}")
     if finding.waiver:
         line += (f" [waived by {finding.waiver['ref']} until {finding.waiver['expires']}: "
                  f"{one_line(finding.waiver['justification'])}]")
     return line
 
 
-def render(ctx: ReportContext, style: Style = plain, verbose: bool = False) -> str:
+GROUPS = ("control", "owner")
+
+
+def _grouped(gaps: list[Finding], ctx: ReportContext, style: Style, by: str) -> list[str]:
+    """Findings under one heading per control or per owner, largest group first."""
+    inventory = ctx.result.inventory
+    groups: dict[str, list[Finding]] = {}
+    for finding in gaps:
+        if by == "control":
+            key = finding.control
+        else:
+            target = inventory.get(finding.target)
+            key = (target.metadata.owner if target is not None else None) or "(no owner)"
+        groups.setdefault(key, []).append(finding)
+    lines: list[str] = []
+    for key in sorted(groups, key=lambda k: (-len(groups[k]), k)):
+        if by == "control":
+            control = ctx.result.catalog.get(key)
+            heading = f"{key} {control.spec.title}" if control is not None else key
+        else:
+            heading = inventory.label(key) if key in inventory.entities else key
+        lines += ["" if lines else "", f"{one_line(heading)} ({plural(len(groups[key]), 'gap')}):"]
+        lines += ["  " + finding_line(f, style, inventory) for f in groups[key]]
+    return lines[1:] if lines and lines[0] == "" else lines
+
+
+def render(ctx: ReportContext, style: Style = plain, verbose: bool = False,
+           group_by: str | None = None) -> str:
     result = ctx.result
+    inventory = result.inventory
     gaps = result.gaps()
-    lines = [finding_line(f, style) for f in gaps if not f.baselined]
+    current = [f for f in gaps if not f.baselined]
+    if group_by:
+        lines = _grouped(current, ctx, style, group_by)
+    else:
+        lines = [finding_line(f, style, inventory) for f in current]
     baselined = [f for f in gaps if f.baselined]
     if baselined:
         lines += ["", f"known gaps recorded in the baseline ({len(baselined)}):"]
-        lines += ["  " + finding_line(f, style) for f in baselined]
+        lines += ["  " + finding_line(f, style, inventory) for f in baselined]
     waived = [f for f in result.findings if f.state == "waived"]
     if waived and verbose:
         lines += ["", f"waived ({len(waived)}):"]
-        lines += ["  " + finding_line(f, style) for f in waived]
+        lines += ["  " + finding_line(f, style, inventory) for f in waived]
     if lines:
         lines.append("")
-    lines.extend(summary_lines(ctx))
+    lines.extend(summary_lines(ctx, verbose))
     return "\n".join(lines) + "\n"
 
 
-def summary_lines(ctx: ReportContext) -> list[str]:
+def summary_lines(ctx: ReportContext, verbose: bool = False) -> list[str]:
     result = ctx.result
     counts = result.counts()
     states = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in counts.items())
@@ -73,11 +112,17 @@ def summary_lines(ctx: ReportContext) -> list[str]:
                          f"{row['fail'] + row['error']} gap")
     if parts:
         lines.append("by phase: " + ", ".join(parts))
-    for control in result.unmatched:
-        present = len(result.inventory.of_kind(control.kind))
-        why = (f"no {control.kind} in the inventory" if not present else
-               f"none of the {present} {control.kind} entities is in its scope")
-        lines.append(f"note: {control.id} checked nothing: {why}")
+    unmatched = [] if result.filtered else result.unmatched
+    if verbose:
+        for control in unmatched:
+            present = len(result.inventory.of_kind(control.kind))
+            why = (f"no {control.kind} in the inventory" if not present else
+                   f"none of the {present} {control.kind} entities is in its scope")
+            lines.append(f"note: {control.id} checked nothing: {why}")
+    elif unmatched:
+        ids = ", ".join(c.id for c in unmatched[:8]) + (", ..." if len(unmatched) > 8 else "")
+        lines.append(f"note: {plural(len(unmatched), 'control')} checked nothing ({ids}): "
+                     "nothing in the inventory is in their scope (-v says why)")
     for control in result.catalog.controls.values():
         if not control.enabled:
             lines.append(f"note: {control.id} is disabled in airready.yaml: "

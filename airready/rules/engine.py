@@ -173,7 +173,7 @@ def evaluate(inventory: Inventory, catalog: Catalog, today: dt.date,
 
     ``targets`` limits the audit to those entity references (a filter that skips work).
     """
-    result = AuditResult(inventory, catalog, today)
+    result = AuditResult(inventory, catalog, today, filtered=targets is not None)
     chosen = list(catalog.enabled() if controls is None else controls)
     found: list[list[Finding]] = [[] for _ in chosen]  # per control, in the order given
     of_kind: dict[str, list[int]] = {}

@@ -77,6 +77,9 @@ class AuditResult:
     findings: list[Finding] = field(default_factory=list)
     unmatched: list[Control] = field(default_factory=list)  # controls with no target at all
     evaluated: list[Control] = field(default_factory=list)
+    # Limited to some targets (--target, --owner): controls left without a target by that
+    # limit checked nothing by choice, which is no news to report.
+    filtered: bool = False
 
     def gaps(self) -> list[Finding]:
         return sorted((f for f in self.findings if f.is_gap), key=Finding.sort_key)

@@ -49,7 +49,8 @@ def _value(value: Any) -> str:
 
 def _header(result: ImportResult, plan: WritePlan, created_project: bool) -> list[str]:
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items())
-    facts = ", ".join(f"{n} {what}" for what, n in result.facts.items())
+    facts = ", ".join(f"{what} {n}" if isinstance(n, str) else f"{n} {what}"
+                      for what, n in result.facts.items())
     lines = [f"{result.source}: {facts}" if facts else result.source,
              f"entities: {counts}",
              f"written: {len(plan.created)} new, {len(plan.updated)} updated, "

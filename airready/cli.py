@@ -642,6 +642,35 @@ def _run_import(result: Any, out_dir: Path, dry_run: bool) -> int:
     return EXIT_OK
 
 
+@cli.group("export")
+def export_group() -> None:
+    """Export the audit for other tools."""
+
+
+@export_group.command("oscal")
+@project_option
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for assessment-results.json and plan-of-action-and-milestones.json.")
+@click.option("--today", help="Judge dates as of this day (YYYY-MM-DD; also $AIRREADY_TODAY).")
+def export_oscal(project_dir: Path | None, out_dir: Path, today: str | None) -> int:
+    """OSCAL assessment results and a POA&M of every enabled control (waivers applied)."""
+    from .interop import oscal
+
+    project = _open_project(project_dir)
+    loaded = load_all(project)
+    _print_problems(loaded.warnings, err=True)
+    result = run_check(loaded, resolve_today(today),
+                       select(loaded.catalog, loaded.inventory)).result
+    written = 0
+    for name, text in oscal.documents(result, __version__).items():
+        written += write_atomic(out_dir / name, text)
+    gaps = sum(f.is_gap for f in result.findings)
+    click.echo(f"wrote {written} file(s) to {out_dir} ({len(result.evaluated)} controls "
+               f"reviewed, {gaps} failing finding(s)): " + ", ".join(oscal.FILE_NAMES), err=True)
+    return EXIT_OK
+
+
 def _debug_requested(argv: list[str]) -> bool:
     return "--debug" in argv or os.environ.get("AIRREADY_DEBUG") == "1"
 

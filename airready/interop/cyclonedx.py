@@ -259,8 +259,7 @@ def _entity(bom: _Bom, item: _Item) -> None:
         if data.get("type") and component_type is None and not service:
             bom.notes.append(f"{bom.at((*path, 'type'))}: component type {data['type']!r} has "
                              f"no counterpart: component:{name} is left without a type")
-        supplier = (item.vendors.get("provider") or item.vendors.get("supplier")
-                    or item.vendors.get("manufacturer") or [None])[0]
+        supplier = _first(item.vendors, "provider", "supplier", "manufacturer")
         spec = {"type": component_type, "version": data.get("version"),
                 "supplier": supplier, "checksum": checksum, "managed": True if service else None}
     keys = _SERVICE_KEYS if service else _COMPONENT_KEYS
@@ -272,6 +271,11 @@ def _entity(bom: _Bom, item: _Item) -> None:
     key = "|".join(f"{k}={v}" for k, v in sorted(ids.items())) or f"name={_title(data)}"
     item.entity = Imported(kind, name, f"{kind.lower()}|{key}",
                            envelope(kind, name, metadata, spec))
+
+
+def _first(roles: dict[str, list[str]], *names: str) -> str | None:
+    """The first vendor of the first of ``names`` that the component has."""
+    return next((roles[n][0] for n in names if roles.get(n)), None)
 
 
 def _merged(*lists: list[str]) -> list[str]:
@@ -383,8 +387,7 @@ def _dataset_spec(bom: _Bom, item: _Item, checksum: str | None) -> dict[str, Any
         source = source or (entry.get("contents") or {}).get("url")
     distribution = next((r["url"] for r in data.get("externalReferences") or []
                          if r.get("type") == "distribution"), None)
-    supplier = (item.vendors.get("supplier") or item.vendors.get("manufacturer")
-                or item.vendors.get("publisher") or [None])[0]
+    supplier = _first(item.vendors, "supplier", "manufacturer", "publisher")
     for index, entry in enumerate(data.get("data") or []):
         for key in entry:
             if key not in ("type", "name", "contents", "classification", "sensitiveData",

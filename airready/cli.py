@@ -586,7 +586,7 @@ def import_omb(csv_file: Path, out_dir: Path, agency: str | None, vendor_aliases
 def _run_import(result: Any, out_dir: Path, dry_run: bool) -> int:
     """Plan the writes, print the report, write (atomically), then validate the project."""
     from .interop.target import resolve_target
-    from .interop.writer import StateError, plan_write, read_existing, save
+    from .interop.writer import StateError, imported_before, plan_write, read_existing, save
     from .report import interop as interop_report
 
     target = resolve_target(out_dir)
@@ -596,8 +596,13 @@ def _run_import(result: Any, out_dir: Path, dry_run: bool) -> int:
         raise click.UsageError("the inventory has files that do not parse: fix them first, "
                                "or the import could write entities they hold a second time")
     entities = list(result.entities)
-    if target.creates_project and result.organization is not None:
-        entities.insert(0, result.organization)
+    organization = result.organization
+    try:  # the Organization is the import's only in a project the import created
+        if organization is not None and (target.creates_project or imported_before(
+                target.folder, result.format, organization.key)):
+            entities.insert(0, organization)
+    except StateError as exc:
+        raise click.UsageError(str(exc)) from None
     header = (f"# Imported by `airready import {result.format}` from {Path(result.source).name}."
               "\n# Edit freely: a later import keeps your changes (docs/interop.md).\n")
     try:

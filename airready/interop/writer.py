@@ -421,6 +421,11 @@ def _edit_file(path: Path, entries: list[tuple[Existing, list[tuple[Path_, Any]]
     return stream.getvalue()
 
 
+def imported_before(folder: Path, source: str, key: str) -> bool:
+    """Whether an earlier import from ``source`` into ``folder`` wrote the entity ``key``."""
+    return key in _read_state(folder, source)
+
+
 def _state_path(folder: Path, source: str) -> Path:
     return folder / STATE_DIR / f"{source}.json"
 

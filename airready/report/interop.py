@@ -90,8 +90,9 @@ def render_markdown(result: ImportResult, plan: WritePlan, created_project: bool
 
 
 def _escape(text: str) -> str:
-    """Plain text that Markdown shows as typed: no emphasis, links or HTML from the source."""
+    """Plain text that Markdown shows as typed: no emphasis, links, code or HTML from the
+    source (each line starts with "- " or a heading mark, so line-start marks are inert)."""
     out = []
     for char in text.replace("\n", " "):
-        out.append("\\" + char if char in "\\`*_{}[]<>()#+!|~" else char)
+        out.append("\\" + char if char in "\\`*_[]<|" else char)
     return "".join(out)

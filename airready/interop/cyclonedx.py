@@ -83,6 +83,7 @@ class _Bom:
         self.notes: list[str] = []
         self.datasets: list[Imported] = []
         self.risks: list[Imported] = []
+        self.organization_from = ""
 
     def at(self, path: JsonPath) -> str:
         line, column = self.positions.locate(path)
@@ -137,11 +138,11 @@ def import_bom(path: Path, shown: str, owner: str | None = None) -> ImportResult
             _model_card(bom, item)
         _links_between(bom, item)
     _dependencies(bom)
+    result.organization = _organization(bom, path)
     _document_fields(bom)
     owner_entity = _owner(owner)
     result.entities = [owner_entity, *bom.vendors.values(), *bom.datasets,
                        *(i.entity for i in bom.items if i.entity is not None), *bom.risks]
-    result.organization = _organization(bom, path)
     result.facts = {"CycloneDX": version,
                     "components": sum(1 for i in bom.items if "services" not in i.path),
                     "services": sum(1 for i in bom.items if "services" in i.path)}
@@ -208,6 +209,25 @@ def _collect(bom: _Bom) -> None:
         _add(bom, component, ("components", index))
     for index, service in enumerate(bom.data.get("services") or []):
         _add_service(bom, service, ("services", index))
+    # Ancestors (what a model was fine-tuned from) are inline components: an entity each,
+    # unless the BOM lists the same component (by bom-ref or purl) at the top.
+    for item in list(bom.items):
+        for index, ancestor in enumerate((item.data.get("pedigree") or {}).get("ancestors")
+                                         or []):
+            if isinstance(ancestor, dict) and _same_as(bom, ancestor) is None:
+                _add(bom, ancestor, (*item.path, "pedigree", "ancestors", index))
+
+
+def _same_as(bom: _Bom, data: dict[str, Any]) -> _Item | None:
+    for item in bom.items:
+        if item.data is data:
+            return item
+    for key in ("bom-ref", "purl"):
+        if data.get(key):
+            found = next((i for i in bom.items if i.data.get(key) == data[key]), None)
+            if found is not None:
+                return found
+    return None
 
 
 def _add(bom: _Bom, data: dict[str, Any], path: JsonPath) -> None:
@@ -337,7 +357,7 @@ def _vendors(bom: _Bom, item: _Item) -> dict[str, list[str]]:
         url = str(reference["url"])
         contact = ({"email": url.removeprefix("mailto:")} if url.startswith("mailto:")
                    else {"url": url})
-        _add_contact(bom, first, contact, where)
+        _add_contact(bom, first, contact, where, preferred=True)
     return roles
 
 
@@ -365,15 +385,23 @@ def _vendor(bom: _Bom, entity: dict[str, Any], path: JsonPath) -> str:
     return vendor.ref
 
 
-def _add_contact(bom: _Bom, ref: str, contact: dict[str, str], path: JsonPath) -> None:
+def _add_contact(bom: _Bom, ref: str, contact: dict[str, str], path: JsonPath,
+                 preferred: bool = False) -> None:
+    """Fill the vendor's security contact; a ``security-contact`` reference (``preferred``)
+    wins over a general contact, and every contact left aside is named in the report."""
     vendor = next(v for v in bom.vendors.values() if v.ref == ref)
     spec = vendor.document.setdefault("spec", {})
     current = spec.setdefault("security_contact", {})
-    extra = {k: v for k, v in contact.items() if current.get(k) not in (None, v)}
-    current.update({k: v for k, v in contact.items() if k not in current})
-    if extra:
-        bom.notes.append(f"{bom.at(path)}: {ref} has more than one contact; the first is its "
-                         f"security contact, not {', '.join(extra.values())}")
+    clashing = {k: v for k, v in contact.items() if current.get(k) not in (None, v)}
+    if preferred:
+        aside = [current[k] for k in clashing]
+        current.update(contact)
+    else:
+        aside = list(clashing.values())
+        current.update({k: v for k, v in contact.items() if k not in current})
+    if aside:
+        bom.notes.append(f"{bom.at(path)}: {ref} has more than one contact; not its security "
+                         f"contact: {', '.join(aside)}")
 
 
 # --- datasets, model cards, risks ------------------------------------------------------------
@@ -491,10 +519,9 @@ def _links_between(bom: _Bom, item: _Item) -> None:
             bom.unplaced_field((*item.path, "pedigree", key), f"{item.kind.lower()}")
     for index, ancestor in enumerate(ancestors):
         where = (*item.path, "pedigree", "ancestors", index)
-        target = bom.by_bom_ref.get(ancestor.get("bom-ref", "")) if isinstance(
-            ancestor, dict) else None
+        target = _same_as(bom, ancestor) if isinstance(ancestor, dict) else None
         if target is None or target.entity is None or item.entity is None:
-            bom.unplaced_field(where, "an ancestor that is not a component of this BOM")
+            bom.unplaced_field(where, "an ancestor airready could not read")
             continue
         spec = item.entity.document.setdefault("spec", {})
         if item.kind == target.kind == "Model" and "base_model" not in spec:
@@ -544,7 +571,7 @@ def _document_fields(bom: _Bom) -> None:
         if key not in _BOM_KEYS:
             bom.unplaced_field((key,), "about the BOM as a whole")
     for key in bom.data.get("metadata") or {}:
-        if key != "component":
+        if key not in ("component", bom.organization_from):
             bom.unplaced_field(("metadata", key), "about the BOM document")
 
 
@@ -563,6 +590,7 @@ def _organization(bom: _Bom, path: Path) -> Imported:
         entity = metadata.get(key)
         if isinstance(entity, dict) and entity.get("name"):
             title = str(entity["name"])
+            bom.organization_from = key  # the name of a new project's Organization
             break
     else:
         title = str((metadata.get("component") or {}).get("name") or path.stem)

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from projectkit import make_project, run
 from sharedkit import EXTERNAL
 

@@ -18,7 +18,6 @@ import pytest
 import regex
 from jsonschema import Draft7Validator, validators
 from jsonschema.exceptions import ValidationError
-
 from projectkit import make_project, run
 from sharedkit import EXTERNAL, REPO
 

@@ -240,9 +240,12 @@ def test_a_1_5_bom_imports_and_older_or_broken_ones_are_refused(tmp_path, capsys
     minimal = {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
                "components": [{"type": "machine-learning-model", "name": "scorer",
                                "bom-ref": "m"}]}
-    ok = run(capsys, "import", "cyclonedx", write_bom(tmp_path / "a.json", minimal),
-             "--out", tmp_path / "a")
-    assert ok.code == 0, ok.err
+    for version in ("1.5", "1.7"):
+        ok = run(capsys, "import", "cyclonedx",
+                 write_bom(tmp_path / "a.json", {**minimal, "specVersion": version}),
+                 "--out", tmp_path / version)
+        assert ok.code == 0, ok.err
+        assert (tmp_path / version / "inventory" / "models" / "scorer.yaml").exists()
     old = run(capsys, "import", "cyclonedx",
               write_bom(tmp_path / "b.json", {**minimal, "specVersion": "1.4"}),
               "--out", tmp_path / "b")

@@ -297,10 +297,13 @@ def test_reimport_follows_a_renamed_entity_and_respects_a_deletion(tmp_path, cap
     moved.write_text(model_file(out, "dox-1").read_text().replace("name: dox-1",
                                                                    "name: triage"))
     model_file(out, "dox-1").unlink()
-    result = run(capsys, "import", "omb-inventory", source, "--out", out)
+    renamed = [use_case(id="DOX-1", use_case_name="New title"), use_case(id="DOX-2")]
+    result = run(capsys, "import", "omb-inventory", csv_file(tmp_path / "in.csv", renamed),
+                 "--out", out)
     assert result.code == 0, result.err
     assert not model_file(out, "dox-1").exists() and not model_file(out, "dox-2").exists()
-    assert "Deleted by hand" in result.out and "model:dox-2" in result.out
+    assert yaml.safe_load(moved.read_text())["metadata"]["title"] == "New title"
+    assert "Deleted by hand: 1 entities" in result.out and "model:dox-2" in result.out
     assert run(capsys, "validate", "--project", out).code == 0
 
 

@@ -194,10 +194,12 @@ def plan_write(entities: list[Imported], folder: Path, existing: list[Existing],
         record = state.get(entity.key)
         target = None
         if record is not None:
-            if record["ref"] in by_ref and record["ref"] not in claimed:
-                target = record["ref"]
+            known = record["ref"] if record["ref"] in by_ref else _match_by_id(
+                entity, by_id, claimed)  # renamed by hand: its external ids still say
+            if known is not None and known not in claimed:
+                target = known
                 bases[entity.key] = {tuple(p): v for p, v in record["values"]}
-            elif record["ref"] not in by_ref:
+            elif known is None:
                 plan.deleted_kept.append(record["ref"])
                 skipped.add(entity.key)
                 plan.refs[entity.ref] = ""  # references to it are left out

@@ -348,3 +348,18 @@ def test_a_row_with_too_many_fields_is_a_warning_with_its_line(tmp_path, capsys)
     result = run(capsys, "import", "omb-inventory", path, "--out", tmp_path / "p")
     assert result.code == 0, result.err
     assert re.search(r"in\.csv:3:1: \[warning\] 4\d fields where the header has 36", result.err)
+
+
+def test_an_edited_file_keeps_its_own_indentation_and_comments(tmp_path, capsys):
+    out = tmp_path / "project"
+    source = csv_file(tmp_path / "in.csv", [use_case(id="DOX-1", use_case_name="Old")])
+    assert run(capsys, "import", "omb-inventory", source, "--out", out).code == 0
+    path = model_file(out, "dox-1")
+    document = load(path)
+    text = "# kept by hand\n" + yaml.safe_dump(document, sort_keys=False, indent=4)
+    text = text.replace("spec:\n", "spec:  # what it runs as\n")
+    path.write_text(text, encoding="utf-8")
+    source = csv_file(tmp_path / "in.csv", [use_case(id="DOX-1", use_case_name="New")])
+    assert run(capsys, "import", "omb-inventory", source, "--out", out).code == 0
+    edited = path.read_text(encoding="utf-8")
+    assert edited.replace("title: New", "title: Old") == text

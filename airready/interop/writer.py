@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -410,6 +411,7 @@ def _edit_file(path: Path, entries: list[tuple[Existing, list[tuple[Path_, Any]]
     parser.preserve_quotes = True
     parser.width = 4096
     text = path.read_bytes().decode("utf-8")
+    parser.indent(**_indentation(text))
     docs = list(parser.load_all(text))
     for existing, edits in entries:
         doc = next(d for d in docs if _ref_of(d) == existing.ref)
@@ -426,6 +428,19 @@ def _edit_file(path: Path, entries: list[tuple[Existing, list[tuple[Path_, Any]]
 def imported_before(folder: Path, source: str, key: str) -> bool:
     """Whether an earlier import from ``source`` into ``folder`` wrote the entity ``key``."""
     return key in _read_state(folder, source)
+
+
+def _indentation(text: str) -> dict[str, int]:
+    """The file's own indentation, so that an edit does not re-indent the whole file:
+    the step of nested mappings, and where list dashes sit under their key."""
+    mapping, offset = 2, 0
+    steps = [len(m.group(1)) for m in re.finditer(r"^( +)[^\s#-][^\n]*?:", text, re.M)]
+    if steps:
+        mapping = min(steps)
+    found = re.search(r"^( *)[^\s#-][^\n]*:[ \t]*\n( *)- ", text, re.M)
+    if found:
+        offset = max(0, len(found.group(2)) - len(found.group(1)))
+    return {"mapping": mapping, "sequence": offset + 2, "offset": offset}
 
 
 def _state_path(folder: Path, source: str) -> Path:

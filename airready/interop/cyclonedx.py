@@ -146,6 +146,8 @@ def import_bom(path: Path, shown: str, owner: str | None = None) -> ImportResult
     result.facts = {"CycloneDX": version,
                     "components": sum(1 for i in bom.items if "services" not in i.path),
                     "services": sum(1 for i in bom.items if "services" in i.path)}
+    if not any(i.kind == "Model" for i in bom.items):
+        bom.notes.append("the BOM has no machine-learning-model component: no Model imported")
     if owner == OWNER_DEFAULT:
         bom.notes.insert(0, f"the BOM names no owner: models and datasets are owned by "
                             f"{OWNER_DEFAULT} until you give --owner or edit them")
@@ -184,7 +186,7 @@ def schema_errors(text: str, version: str, positions: Positions, shown: str) -> 
         path = tuple(getattr(detail, "absolute_path", ()))
         line, column = positions.locate(path)
         message = getattr(detail, "message", str(detail))
-        problems.append(Problem(shown, line, column, f"{dotted(path)}: {_short(message)} "
+        problems.append(Problem(shown, line, column, f"{dotted(path)}: {_middle(message)} "
                                 f"(CycloneDX {version} schema)", code="cyclonedx"))
     problems.sort()
     if len(problems) > MAX_ERRORS:
@@ -194,9 +196,11 @@ def schema_errors(text: str, version: str, positions: Positions, shown: str) -> 
     return problems
 
 
-def _short(text: str, limit: int = 200) -> str:
+def _middle(text: str) -> str:
+    """A schema message with a long quoted value cut in the middle: the reason is at the end
+    ("... has non-unique elements")."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= 200 else f"{text[:70]} ... {text[-120:]}"
 
 
 # --- components ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -49,6 +49,9 @@ from .rules.selection import select
 from .rules.waivers import waiver_problems
 from .sitegen import build as sitebuild
 from .sitegen.pages import SiteInput, render_pages
+
+if TYPE_CHECKING:  # imported when a command needs it: most runs never import anything
+    from .interop.outcome import ImportResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 RENDERERS: dict[str, Callable[[ReportContext], str]] = {
@@ -583,7 +586,7 @@ def import_omb(csv_file: Path, out_dir: Path, agency: str | None, vendor_aliases
     return _run_import(result, out_dir, dry_run)
 
 
-def _run_import(result: Any, out_dir: Path, dry_run: bool) -> int:
+def _run_import(result: ImportResult, out_dir: Path, dry_run: bool) -> int:
     """Plan the writes, print the report, write (atomically), then validate the project."""
     from .interop.target import resolve_target
     from .interop.writer import StateError, imported_before, plan_write, read_existing, save

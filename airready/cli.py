@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -53,6 +53,9 @@ from .rules.selection import Selection, select
 from .rules.waivers import waiver_problems
 from .sitegen import build as sitebuild
 from .sitegen.pages import SiteInput, render_pages
+
+if TYPE_CHECKING:  # imported when a command needs it: most runs never import anything
+    from .interop.outcome import ImportResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 GROUPS = text_report.GROUPS
@@ -584,6 +587,151 @@ def _catalog(project_dir: Path | None) -> Catalog:
     if has_errors(problems):
         raise InputError(problems)
     return catalog
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Bring an outside inventory in as inventory YAML (a new project, or into one)."""
+
+
+_OUT_HELP = ("Where to write: a folder inside a project's inventory (the entities join it), "
+             "or any other folder (it becomes a new project).")
+
+
+@import_group.command("cyclonedx")
+@click.argument("bom", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help=_OUT_HELP)
+@click.option("--owner", help="Team or person owning the imported models and datasets, e.g. "
+                              "team:ml-platform (default: a team to assign, team:unassigned).")
+@click.option("--dry-run", is_flag=True, help="Print the report and write nothing.")
+def import_cyclonedx(bom: Path, out_dir: Path, owner: str | None, dry_run: bool) -> int:
+    """A CycloneDX 1.5/1.6 ML-BOM (JSON): models, datasets, components, vendors, risks."""
+    from .interop import cyclonedx
+
+    result = cyclonedx.import_bom(bom, bom.as_posix(), owner)
+    return _run_import(result, out_dir, dry_run)
+
+
+@import_group.command("omb-inventory")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help=_OUT_HELP)
+@click.option("--agency", help="Import one agency (its abbreviation, e.g. DOJ) as the "
+                               "organisation.")
+@click.option("--vendor-aliases", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML mapping of vendor spellings to one vendor name, beside the built-in "
+                   "table (yours win).")
+@click.option("--dry-run", is_flag=True, help="Print the report and write nothing.")
+def import_omb(csv_file: Path, out_dir: Path, agency: str | None, vendor_aliases: Path | None,
+               dry_run: bool) -> int:
+    """The US federal agency AI use case inventory (2025 CSV format)."""
+    from .interop import omb
+    from .interop.vendors import load_aliases
+
+    try:
+        aliases = load_aliases(vendor_aliases)
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(f"--vendor-aliases {vendor_aliases}: {exc}") from None
+    rows, problems, empty = omb.read_rows(csv_file, csv_file.as_posix())
+    _print_problems(problems, err=True)
+    result = omb.build(rows, csv_file.as_posix(), agency, aliases)
+    if empty:
+        result.facts["empty rows skipped"] = empty
+    return _run_import(result, out_dir, dry_run)
+
+
+def _run_import(result: ImportResult, out_dir: Path, dry_run: bool) -> int:
+    """Plan the writes, print the report, write (atomically), then validate the project."""
+    from .interop.target import resolve_target
+    from .interop.writer import StateError, imported_before, plan_write, read_existing, save
+    from .report import interop as interop_report
+
+    target = resolve_target(out_dir)
+    existing, problems = read_existing(target.files)
+    if has_errors(problems):
+        _print_problems(problems, err=True)
+        raise click.UsageError("the inventory has files that do not parse: fix them first, "
+                               "or the import could write entities they hold a second time")
+    entities = list(result.entities)
+    organization = result.organization
+    try:  # the Organization is the import's only in a project the import created
+        if organization is not None and (target.creates_project or imported_before(
+                target.folder, result.format, organization.key)):
+            entities.insert(0, organization)
+    except StateError as exc:
+        raise click.UsageError(str(exc)) from None
+    header = (f"# Imported by `airready import {result.format}` from {Path(result.source).name}."
+              "\n# Edit freely: a later import keeps your changes (docs/interop.md).\n")
+    try:
+        plan = plan_write(entities, target.folder, existing, result.format, target.root, header)
+    except StateError as exc:
+        raise click.UsageError(str(exc)) from None
+    if plan.invalid:  # airready's own bug, or an existing file already wrong
+        raise click.ClickException("the import would write entities that do not validate:\n  "
+                                   + "\n  ".join(plan.invalid))
+    report_path = out_dir / f"import-report-{result.format}.md"
+    click.echo(interop_report.render_text(result, plan, target.creates_project,
+                                          None if dry_run else report_path.as_posix()), nl=False)
+    if dry_run:
+        click.echo("dry run: nothing written", err=True)
+        return EXIT_OK
+    scaffolded = 0
+    if target.creates_project:
+        write, _same, clashes = scaffold.plan(target.root)
+        write = [(path, text) for path, text in write
+                 if path.relative_to(target.root).parts[0] != "inventory"]
+        clashes = [c for c in clashes if c.relative_to(target.root).parts[0] != "inventory"]
+        if clashes:
+            raise click.UsageError("refusing to overwrite existing files: "
+                                   + ", ".join(str(c) for c in clashes))
+        for path, text in write:
+            scaffolded += write_atomic(path, text)
+    changed = save(plan)
+    write_atomic(report_path, interop_report.render_markdown(result, plan,
+                                                             target.creates_project))
+    project = load_project(target.root, Path.cwd())
+    with long_lived():
+        inventory, problems = load_checked_inventory(project)
+    _print_problems(problems, err=True)
+    click.echo(f"wrote {changed} file(s) into {target.folder}"
+               + (f" and {scaffolded} project file(s) into {target.root}" if scaffolded else "")
+               + f"; report in {report_path}", err=True)
+    if has_errors(problems):
+        click.echo("the project does not validate: see the problems above", err=True)
+        return EXIT_INVALID
+    click.echo(f"ok: {len(inventory.entities)} entities validate; next: airready check "
+               f"--project {target.root}", err=True)
+    return EXIT_OK
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export the audit for other tools."""
+
+
+@export_group.command("oscal")
+@project_option
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for assessment-results.json and plan-of-action-and-milestones.json.")
+@click.option("--today", help="Judge dates as of this day (YYYY-MM-DD; also $AIRREADY_TODAY).")
+def export_oscal(project_dir: Path | None, out_dir: Path, today: str | None) -> int:
+    """OSCAL assessment results and a POA&M of every enabled control (waivers applied)."""
+    from .interop import oscal
+
+    project = _open_project(project_dir)
+    loaded = load_all(project)
+    _print_problems(loaded.warnings, err=True)
+    result = run_check(loaded, resolve_today(today),
+                       select(loaded.catalog, loaded.inventory)).result
+    written = 0
+    for name, text in oscal.documents(result, __version__).items():
+        written += write_atomic(out_dir / name, text)
+    gaps = sum(f.is_gap for f in result.findings)
+    click.echo(f"wrote {written} file(s) to {out_dir} ({len(result.evaluated)} controls "
+               f"reviewed, {gaps} failing finding(s)): " + ", ".join(oscal.FILE_NAMES), err=True)
+    return EXIT_OK
 
 
 def _debug_requested(argv: list[str]) -> bool:

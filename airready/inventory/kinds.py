@@ -237,8 +237,35 @@ _ai_act_fields: dict[str, Any] = {"class": (AiActClass, ...)}
 EuAiAct = create_model("EuAiAct", __base__=Strict, **_ai_act_fields)
 
 
+PracticeStatus = Literal["done", "in_progress", "waived", "not_applicable", "not_done"]
+
+
+class Practice(Strict):
+    """Where one risk-management practice stands, as an agency or a model card reports it."""
+
+    status: PracticeStatus
+    by: str | None = None  # who did it: an oversight board, the CAIO, an internal reviewer
+    notes: str | None = None  # what was found or done, or why it does not apply
+    date: Date | None = None
+
+
+class Practices(Strict):
+    """The minimum practices for high-impact AI (OMB M-25-21, appendix section 4(b)); the EU
+    AI Act asks much the same of high-risk systems (testing, oversight, monitoring)."""
+
+    testing: Practice | None = None  # pre-deployment testing
+    impact_assessment: Practice | None = None
+    independent_review: Practice | None = None
+    monitoring: Practice | None = None  # ongoing monitoring for performance and adverse impacts
+    operator_training: Practice | None = None
+    fail_safe: Practice | None = None
+    appeal: Practice | None = None  # a way for affected people to contest an outcome
+    consultation: Practice | None = None  # feedback sought from end users and the public
+
+
 class ModelSpec(Strict):
     version: str | None = None
+    checksum: str | None = None  # of the artifact in use (weights, image), e.g. sha256:...
     modality: Modality | None = None  # language models have token and refusal signals
     lifecycle: Lifecycle | None = None  # pilot: live with real users in a limited way
     risk_tier: Literal["high", "medium", "low"] | None = None
@@ -262,6 +289,7 @@ class ModelSpec(Strict):
     containment: Containment | None = None
     architecture: Architecture | None = None
     eu_ai_act: EuAiAct | None = None
+    practices: Practices | None = None
 
 
 class Provenance(Strict):
@@ -426,8 +454,9 @@ class RiskSpec(Strict):
     title: str
     models: list[ModelRef] = []
     category: str | None = None
-    likelihood: int = Field(ge=1, le=5)
-    impact: int = Field(ge=1, le=5)
+    # Not yet rated when left out: an imported model card names risks, not their odds.
+    likelihood: int | None = Field(default=None, ge=1, le=5)
+    impact: int | None = Field(default=None, ge=1, le=5)
     status: Literal["open", "mitigating", "accepted", "closed"] = "open"
     source: str | None = None  # an incident reference or a control id
     incidents: list[Ref("incident")] = []  # occurrences seen

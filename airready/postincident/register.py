@@ -104,7 +104,7 @@ class _Risk:
     name: str
     models: list[str]
     category: str | None
-    likelihood: int
+    likelihood: int | None
     source: str | None
     incidents: list[str]
     treatments: list[str]  # titles
@@ -277,7 +277,9 @@ def _treatment(action: Any) -> dict[str, Any]:
 def _recur(risk: _Risk, incident: Entity) -> None:
     ref = incident.ref
     current = risk.likelihood_to or risk.likelihood
-    if current < 5:
+    if current is None:  # not rated yet: nothing to raise
+        risk.notes.append(f"{ref} recurred it (likelihood not rated)")
+    elif current < 5:
         risk.likelihood_to = current + 1
         risk.notes.append(f"likelihood {current} -> {current + 1} ({ref} recurred it)")
     else:

@@ -52,6 +52,8 @@ import yaml
 from ..graph.blast import model_reach
 from ..graph.graph import build_graph
 from ..inventory.kinds import Entity
+from ..inventory.model import Inventory
+from ..inventory.ownership import children, subtree
 from ..rules.catalog import PHASES, Control
 from ..rules.facts import fact
 from ..rules.findings import AuditResult, Finding
@@ -168,6 +170,8 @@ class Scorecard:
     org_facts: dict[str, Any] = field(default_factory=dict)
     organization_waived: list[Finding] = field(default_factory=list)
     owner: str | None = None  # the owner it was limited to (--owner), if any
+    # Teams with sub-teams, over everything below them (agency > bureau > team).
+    owner_rollup: list[dict[str, Any]] = field(default_factory=list)
 
 
 def required_level(spec: Any, write_tools: int, sensitive: list[str], users: int | None,
@@ -265,6 +269,26 @@ def _owners(cards: list[ModelCard]) -> list[dict[str, Any]]:
                      "mean_score": percent(sum(scores), 100 * len(scores)) if scores else None,
                      "lowest_level": lowest.score.level,
                      "not_ready": [c.ref for c in owned if not c.ready]})
+    return rows
+
+
+def _rollup(cards: list[ModelCard], inventory: Inventory) -> list[dict[str, Any]]:
+    """Each team that has sub-teams, with the live models of its whole subtree: what an
+    agency or a bureau answers for.  Teams without sub-teams are the owner rows already."""
+    below = children(inventory)
+    rows = []
+    for team in sorted(below):
+        if team not in inventory.entities:
+            continue
+        covered = set(subtree(inventory, team))
+        live = [c for c in cards if c.live and c.owner in covered]
+        if not live:
+            continue
+        scores = [c.score.score for c in live if c.score.score is not None]
+        rows.append({"owner": team, "teams": sorted(covered - {team}), "models": len(live),
+                     "ready": sum(c.ready for c in live),
+                     "mean_score": percent(sum(scores), 100 * len(scores)) if scores else None,
+                     "not_ready": [c.ref for c in live if not c.ready]})
     return rows
 
 
@@ -384,6 +408,7 @@ def build_scorecard(result: AuditResult, only: set[str] | None = None,
                                    key=Finding.sort_key),
         models=cards,
         owners=_owners(cards),
+        owner_rollup=_rollup(cards, result.inventory),
         phases=_phases(result, levels),
         frameworks=_frameworks(result),
         expiring=_expiring(result),

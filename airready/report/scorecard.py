@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..inventory.words import plural
 from ..readiness.scorecard import ModelCard, Score, Scorecard
 from ..rules.catalog import PHASES
 from ..rules.findings import Finding
@@ -90,6 +91,7 @@ def scorecard_dict(card: Scorecard, history: dict[str, Any] | None = None) -> di
                                                    for f in card.organization_waived]},
         "models": [_model_dict(m) for m in card.models],
         "owners": card.owners,
+        "owner_rollup": card.owner_rollup,
         "phases": card.phases,
         "frameworks": card.frameworks,
         "expiring": [{"control": e.control, "target": e.target,
@@ -205,6 +207,12 @@ def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
         lines.append(f"  {row['owner']}: {row['ready']}/{row['models']} ready, mean score "
                      f"{_score(row['mean_score'])}, lowest level {_level(row['lowest_level'])}"
                      + (f"; also {apart_counts}" if apart_counts else ""))
+    if card.owner_rollup:
+        lines += ["", "Rolled up the team hierarchy (each team with everything below it):"]
+        for row in card.owner_rollup:
+            lines.append(f"  {row['owner']}: {row['ready']}/{row['models']} ready, mean score "
+                         f"{_score(row['mean_score'])} (with {plural(len(row['teams']), 'team')}"
+                         " below it)")
     lines += ["", "By phase of the checklist:"]
     for phase in PHASES:
         row = card.phases[phase]
@@ -272,6 +280,13 @@ def render_markdown(card: Scorecard, history: dict[str, Any] | None = None) -> s
         lines.append(f"| {escape(row['owner'])} | {row['models']} | {row['ready']} | "
                      f"{_score(row['mean_score'])} | {_level(row['lowest_level'])} | "
                      f"{row.get('out_of_scope', 0)} | {row.get('retired', 0)} |")
+    if card.owner_rollup:
+        lines += ["", "## Rolled up the team hierarchy", "",
+                  "| team | teams below | live models | ready | mean score |",
+                  "|---|---:|---:|---:|---:|"]
+        for row in card.owner_rollup:
+            lines.append(f"| {escape(row['owner'])} | {len(row['teams'])} | {row['models']} | "
+                         f"{row['ready']} | {_score(row['mean_score'])} |")
     lines += ["", "## By phase", "", "| phase | score | pass | gaps | waived | not applicable |",
               "|---|---:|---:|---:|---:|---:|"]
     for phase in PHASES:

@@ -511,7 +511,7 @@ def test_waived_and_failing_results_never_expire(tmp_path, capsys):
 def test_json_shape(data):
     assert data["schema_version"] == 1
     assert list(data) == ["schema_version", "today", "estate", "organization", "models",
-                          "owners", "phases", "frameworks", "expiring"]
+                          "owners", "owner_rollup", "phases", "frameworks", "expiring"]
     assert data["today"] == TODAY
     for key in ("level", "score", "pass", "gaps", "waived", "not_applicable", "roles",
                 "last_exercise", "gaps_outside_models", "waived_outside_models"):

@@ -531,6 +531,19 @@ def _catalog(project_dir: Path | None) -> Catalog:
     return catalog
 
 
+@cli.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+def coverage(project_dir: Path | None, fmt: str) -> int:
+    """Each checklist item and the controls, figures or pages that cover it."""
+    from .readiness.coverage import build_coverage
+    from .report import coverage as coverage_report
+
+    click.echo(coverage_report.RENDERERS[fmt](build_coverage(_catalog(project_dir))), nl=False)
+    return EXIT_OK
+
+
 def _debug_requested(argv: list[str]) -> bool:
     return "--debug" in argv or os.environ.get("AIRREADY_DEBUG") == "1"
 

@@ -39,6 +39,9 @@ class Plan:
     direct: bool = False
     # The organisation's own hosts: a hosted model's infrastructure is its vendor's.
     self_hosted: bool = False
+    # Whether the suppliers of what the model runs on have a part to play (not in a
+    # poisoning, where the data's supplier matters, nor in an extraction over the API).
+    upstream_vendors: bool = True
 
 
 PLANS: dict[str, Plan] = {
@@ -52,7 +55,7 @@ PLANS: dict[str, Plan] = {
         "Training data poisoning discovered", "data_poisoning", "dataset",
         ("output_drift", "feature_drift", "refusal_rate"), "audit",
         "Records in {origin} were altered before {model} was trained on them; its answers "
-        "have been skewed since."),
+        "have been skewed since.", upstream_vendors=False),
     "supply_chain": Plan(
         "Model supply chain compromise", "supply_chain", "supplier",
         ("latency", "api_usage", "output_drift"), "external",
@@ -62,7 +65,7 @@ PLANS: dict[str, Plan] = {
         "Model extraction", "model_theft", "model",
         ("api_usage", "token_usage"), "security_team",
         "A client is querying {model} systematically to copy its behaviour and probe what it "
-        "was trained on."),
+        "was trained on.", upstream_vendors=False),
     "adversarial_inputs": Plan(
         "Adversarial manipulation in production", "prompt_injection", "model",
         ("output_drift", "feature_drift", "field_confidence", "refusal_rate"), "user_report",
@@ -387,14 +390,14 @@ def _spread(estate: Estate, model: Entity, origin: str, reached: list[Any],
     """Other models the harm reaches: those trained on the data, built on the component,
     calling the model, or (for theft) the data the weights give away."""
     if plan.walk == "model_theft":
-        data = [r.ref for r in reached if r.kind == "Dataset"]
+        # Only the data these weights learned from: not that of the models tuned from them.
+        data = [r.ref for r in reached if r.kind == "Dataset" and "fine_tunes" not in r.edges]
         if not data:
             return None
         inject = Inject(35, "What the stolen weights give away")
-        inject.says.append("Training data extractable from the weights: "
-                           + ", ".join(estate.label(d) for d in data) + ".")
-        inject.asks.append("Which of these hold personal or confidential data, and who must "
-                           "be told?")
+        inject.says.append("Training data that may be extracted from the weights: "
+                           + ", ".join(_with_classes(estate, d) for d in data) + ".")
+        inject.asks.append("Whose data is it, and who must be told?")
         return inject
     others = [r.ref for r in reached if r.kind == "Model" and r.ref != model.ref]
     if not others:
@@ -408,25 +411,39 @@ def _spread(estate: Estate, model: Entity, origin: str, reached: list[Any],
     return inject
 
 
+def _with_classes(estate: Estate, ref: str) -> str:
+    entity = estate.inventory.get(ref)
+    classes = entity.spec.data_classes if entity is not None and entity.spec else []
+    return estate.label(ref) + (f" [{', '.join(classes)}]" if classes else "")
+
+
 def vendors(graph: nx.DiGraph, inventory: Inventory, model: Entity, origin: str,
-             act: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
-    """Vendors to call, each with why: the compromised supplier first, then the vendors
-    harm reaches, then those supplying what the model runs on (two steps upstream)."""
-    found: dict[str, tuple[dict[str, Any], str]] = {}
-    suppliers = _suppliers(inventory, origin)
-    for vendor in sorted(act["vendors"], key=lambda v: (v["ref"] not in suppliers, v["ref"])):
-        why = "supplied what was compromised" if vendor["ref"] in suppliers else \
-            "what it provides is within reach"
-        found[vendor["ref"]] = (vendor, why)
+             act: dict[str, Any], plan: Plan) -> list[tuple[dict[str, Any], str]]:
+    """Vendors to call, each with why: the supplier of what was compromised, the model's
+    own vendors, the vendors harm reaches, then those supplying what the model runs on
+    (up to three steps upstream, nearest first)."""
+    compromised = _suppliers(inventory, origin) if origin != model.ref else set()
+    own = _suppliers(inventory, model.ref)
+
+    def why(ref: str) -> str:
+        if ref in compromised:
+            return "supplied what was compromised"
+        return "provides the model" if ref in own else "what it provides is within reach"
+
+    ranked = sorted(act["vendors"], key=lambda v: (v["ref"] not in compromised,
+                                                   v["ref"] not in own, v["ref"]))
+    found = {v["ref"]: (v, why(v["ref"])) for v in ranked}
+    if not plan.upstream_vendors:
+        return list(found.values())
     upstream = [r for r in walk_edges(graph, model.ref, UPSTREAM_SUPPLY, reverse=True, depth=3)
                 if r.kind == "Vendor"]
     entries = {v["ref"]: v for v in actions(inventory, model.ref, (r.ref for r in upstream),
                                              None)["vendors"]}
     for reached in upstream:  # nearest first
         if reached.ref not in found and reached.ref in entries:
-            why = ("provides the model" if reached.depth == 1 else
-                   "supplies what the model runs on (" + " <- ".join(reached.path) + ")")
-            found[reached.ref] = (entries[reached.ref], why)
+            found[reached.ref] = (entries[reached.ref], "provides the model"
+                                  if reached.depth == 1 else "supplies what the model runs "
+                                  "on (" + " <- ".join(reached.path) + ")")
     return list(found.values())
 
 
@@ -455,15 +472,21 @@ def vendor_call(estate: Estate, found: list[tuple[dict[str, Any], str]]) -> Inje
     return inject
 
 
-def _suppliers(inventory: Inventory, origin: str) -> set[str]:
-    entity = inventory.get(origin)
+def _suppliers(inventory: Inventory, ref: str) -> set[str]:
+    """The vendor itself, or the vendors that provide, build, publish or supply ``ref``."""
+    entity = inventory.get(ref)
     if entity is None:
         return set()
     if entity.kind == "Vendor":
-        return {origin}
+        return {ref}
     spec = entity.spec
-    found = {getattr(spec, name, None) for name in ("supplier", "provider")} if spec else set()
-    return {v for v in found if isinstance(v, str)}
+    if spec is None:
+        return set()
+    found: set[str] = set()
+    for name in ("provider", "supplier", "developer", "publisher"):
+        value = getattr(spec, name, None)
+        found.update(value if isinstance(value, list) else [value] if value else [])
+    return {v for v in found if isinstance(v, str) and v.startswith("vendor:")}
 
 
 def scope(estate: Estate, act: dict[str, Any], reached: list[Any]) -> Inject:

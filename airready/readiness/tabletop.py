@@ -205,7 +205,7 @@ def build_tabletop(graph: nx.DiGraph, inventory: Inventory, scenario: str, today
                commander_away(estate),
                evidence(estate, model)]
     injects += surprises(estate, model, origin, reached, act, plan)
-    injects.append(vendor_call(estate, vendors(graph, inventory, model, origin, act)))
+    injects.append(vendor_call(estate, vendors(graph, inventory, model, origin, act, plan)))
     injects.append(scope(estate, act, reached))
     choices = decisions(estate, act, severity)
     injects.append(decision_inject(choices))

@@ -106,23 +106,31 @@ def _origins(graph: nx.DiGraph, model: Entity, plan: Plan) -> list[str]:
     return found or [model.ref]  # nothing upstream on record: start at the model
 
 
-def _reach(graph: nx.DiGraph, start: str, plan: Plan, sizes: dict[str, int]) -> int:
-    if start not in sizes:
-        sizes[start] = len(reach(graph, start, plan.walk))
-    return sizes[start]
+def _reach(graph: nx.DiGraph, start: str, plan: Plan) -> int:
+    """How many entities the scenario's walk reaches from ``start``, once per graph.
+
+    Four scenarios share the prompt-injection walk, and the scorecard has usually walked
+    it from every model already (blast.injection_reach keeps that with the graph): on a
+    large estate these walks are most of a pack's cost.
+    """
+    sizes: dict[tuple[str, str], int] = graph.graph.setdefault("tabletop_reach", {})
+    key = (plan.walk, start)
+    if key not in sizes:
+        known = (graph.graph.get("injection_reach", {}).get(start)
+                 if plan.walk == "prompt_injection" else None)
+        sizes[key] = len(known[0]) if known else len(reach(graph, start, plan.walk))
+    return sizes[key]
 
 
 def _choose(graph: nx.DiGraph, inventory: Inventory, plan: Plan, named: str | None
             ) -> tuple[Entity, str, str]:
     """The model, where the harm starts, and why this model."""
-    sizes: dict[str, int] = {}
-
     def best_origin(model: Entity) -> tuple[str, int]:
         # The widest walk; between equals, a component before its vendor, then by name.
         options = _origins(graph, model, plan)
-        ranked = sorted(options, key=lambda ref: (-_reach(graph, ref, plan, sizes),
+        ranked = sorted(options, key=lambda ref: (-_reach(graph, ref, plan),
                                                   not ref.startswith("component:"), ref))
-        return ranked[0], _reach(graph, ranked[0], plan, sizes)
+        return ranked[0], _reach(graph, ranked[0], plan)
 
     if named is not None:
         model = inventory.get(named)

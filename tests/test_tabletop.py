@@ -205,6 +205,11 @@ def test_missing_backup_contact_and_revocation_are_gaps():
     assert "vendor:acme-ai has no security contact on file: find one now" in pack.gaps
     assert "credential:refunds-key has no revocation procedure" in pack.gaps
     assert "no written criteria for: take the model offline?" in pack.gaps
+    # Grace's phone is gone too: the backup can only be emailed.
+    people = copy.deepcopy(PEOPLE)
+    del people[1]["spec"]["phone"]
+    pack = pack_of([ORG, *people, *parts])
+    assert "the backup (person:grace) has no phone number on file" in pack.gaps
 
 
 def test_a_bare_estate_still_gives_a_pack():

@@ -146,6 +146,12 @@ class Estate:
             return f"{self.label(ref)}, on call: {route}"
         return self.label(ref)
 
+    def reachable(self, ref: str) -> bool:
+        """A phone number for a person: what a commander woken at night needs."""
+        entity = self.inventory.get(ref)
+        return bool(entity is not None and entity.kind == "Person" and entity.spec is not None
+                    and entity.spec.phone)
+
     def role(self, name: str) -> tuple[str | None, str | None]:
         if self.org is None or self.org.spec is None:
             return None, None
@@ -276,6 +282,8 @@ def commander_away(estate: Estate) -> Inject:
     if backup:
         inject.asks.append(f"The backup takes command: {estate.contact(backup)}. Hand over "
                            "the state of the incident in the coordination channel.")
+        if not estate.reachable(backup):
+            inject.gaps.append(f"the backup ({backup}) has no phone number on file")
     else:
         inject.gaps.append("the incident commander has no backup: who takes command?")
     for name in ROLES[1:]:

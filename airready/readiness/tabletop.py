@@ -134,8 +134,11 @@ def _choose(graph: nx.DiGraph, inventory: Inventory, plan: Plan, named: str | No
 
     if named is not None:
         model = inventory.get(named)
-        if model is None or model.kind != "Model" or model.spec is None:
+        if model is None or model.kind != "Model":
             raise TabletopError(f"{named!r} is not a model of the inventory")
+        if model.spec is None:
+            raise TabletopError(f"{named} is external: nothing about it is on record to "
+                                "build an exercise from")
         origin, size = best_origin(model)
         lifecycle = model.spec.lifecycle or "no lifecycle"
         why = f"named with --model ({lifecycle}); the walk from {origin} reaches {size} " \

@@ -294,3 +294,11 @@ def test_recording_the_exercise_closes_the_exercise_controls(tmp_path: Path, cap
     org["spec"]["tabletop_exercises"] = [entry]
     write_project(tmp_path, estate(org))
     assert states() == {"AIR-EX-001": "pass", "AIR-EX-003": "pass"}
+
+
+def test_the_playbook_named_is_of_the_scenario_played():
+    # Data leakage follows the same walk as prompt injection; only its own playbook counts.
+    assert "Open the playbook: playbook:injection." in inject(
+        pack_of(estate()), "Triage").asks
+    leak = pack_of(estate(), "data_leakage")
+    assert "no data_leakage playbook applies to the models in reach" in leak.gaps

@@ -263,12 +263,21 @@ def triage(estate: Estate, act: dict[str, Any], severity: str, scenario: str) ->
         inject.asks.append(f"Page the incident commander: {estate.contact(primary)}.")
     else:
         inject.gaps.append("no incident commander is named (roles.incident_commander)")
-    if act["playbooks"]:
+    playbooks = _playbooks(estate.inventory, scenario, act["models"])
+    if playbooks:
         inject.asks.append("Open the playbook: "
-                           + ", ".join(estate.label(p) for p in act["playbooks"]) + ".")
+                           + ", ".join(estate.label(p) for p in playbooks) + ".")
     else:
         inject.gaps.append(f"no {scenario} playbook applies to the models in reach")
     return inject
+
+
+def _playbooks(inventory: Inventory, scenario: str, models: list[str]) -> list[str]:
+    """The playbooks of this very scenario (blast.actions groups several scenarios under
+    one walk) that apply to a model in reach, or to all."""
+    return sorted(p.ref for p in inventory.of_kind("Playbook")
+                  if p.spec is not None and p.spec.scenario == scenario
+                  and (p.spec.applies_to == "all" or set(p.spec.applies_to) & set(models)))
 
 
 def commander_away(estate: Estate) -> Inject:

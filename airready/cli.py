@@ -23,6 +23,7 @@ from .graph.graph import build_graph
 from .inventory.config import CONFIG_NAME, Project, find_root, load_project
 from .inventory.files import write_atomic
 from .inventory.kinds import KINDS
+from .inventory.kinds import SCENARIOS as KIND_SCENARIOS
 from .inventory.model import Inventory
 from .inventory.ownership import owned
 from .inventory.problems import InputError, Problem, has_errors
@@ -731,6 +732,51 @@ def export_oscal(project_dir: Path | None, out_dir: Path, today: str | None) -> 
     gaps = sum(f.is_gap for f in result.findings)
     click.echo(f"wrote {written} file(s) to {out_dir} ({len(result.evaluated)} controls "
                f"reviewed, {gaps} failing finding(s)): " + ", ".join(oscal.FILE_NAMES), err=True)
+    return EXIT_OK
+
+
+@cli.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+def coverage(project_dir: Path | None, fmt: str) -> int:
+    """Each checklist item and the controls, figures or pages that cover it."""
+    from .readiness.coverage import build_coverage
+    from .report import coverage as coverage_report
+
+    click.echo(coverage_report.RENDERERS[fmt](build_coverage(_catalog(project_dir))), nl=False)
+    return EXIT_OK
+
+
+@cli.command()
+@project_option
+@click.option("--scenario", required=True, type=click.Choice(list(KIND_SCENARIOS)),
+              help="What the exercise rehearses.")
+@click.option("--model", "model_ref", help="Build it around this model (default: the live "
+                                           "model whose harm reaches furthest).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True)
+@click.option("--today", help="The exercise date (YYYY-MM-DD; also $AIRREADY_TODAY).")
+def tabletop(project_dir: Path | None, scenario: str, model_ref: str | None, fmt: str,
+             today: str | None) -> int:
+    """A tabletop exercise pack built from the estate's own graph, people and targets."""
+    from .readiness.tabletop import TabletopError, build_tabletop
+    from .report import tabletop as tabletop_report
+
+    project = _open_project(project_dir)
+    inventory = load_all(project).inventory
+    if model_ref is not None:
+        entity = inventory.get(model_ref)
+        if entity is None or entity.kind != "Model":
+            models = [m.ref for m in inventory.of_kind("Model")]
+            raise click.UsageError(f"--model {model_ref!r} is not a model in the inventory"
+                                   + did_you_mean(model_ref, models))
+    try:
+        pack = build_tabletop(build_graph(inventory), inventory, scenario,
+                              resolve_today(today), model_ref)
+    except TabletopError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(tabletop_report.RENDERERS[fmt](pack), nl=False)
     return EXIT_OK
 
 

@@ -155,8 +155,8 @@ def test_every_unknown_value_is_reported_at_once(project, capsys):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--phase", "detection", "--severity", "low"),
-     "the filters together select no enabled control (--phase detection --severity low)"),
+    (("--phase", "investigation", "--severity", "low"),
+     "the filters together select no enabled control (--phase investigation --severity low)"),
     (("--target", "person:ada"), "--target 'person:ada': no selected control applies to a "
                                  "Person"),
     (("--target", STRIPE, "--control", "AIR-TEAM-*"),

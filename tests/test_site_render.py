@@ -41,11 +41,19 @@ from sitekit import (
     without_html_blocks,
 )
 
+from airready.inventory.kinds import SCENARIOS
 from airready.readiness.runbook import Step
 from airready.sitegen import build as sitebuild
 from airready.sitegen import escape
 from airready.sitegen.escape import Raw, link, md, page_link
-from airready.sitegen.pages import RUNBOOK_LINES, _bounded, _shorten, _trend, fence
+from airready.sitegen.pages import (
+    RUNBOOK_LINES,
+    _bounded,
+    _shorten,
+    _trend,
+    fence,
+    tabletop_page,
+)
 
 MARKUP_IN_TEXT = escape._SPECIAL  # what md() must neutralise
 
@@ -91,6 +99,8 @@ def test_every_page_is_written(example: dict[str, str]) -> None:
     assert models and controls
     expected = {"index.md", "models/index.md", "controls/index.md", "frameworks.md",
                 "organization.md", "incidents/index.md", "risk-register.md",
+                "coverage.md", "tabletop/index.md",
+                *(tabletop_page(scenario) for scenario in SCENARIOS),
                 *(f"models/model-{name}.md" for name in models),
                 *(f"runbooks/model-{name}.md" for name in models),
                 *(f"controls/{control}.md" for control in controls)}

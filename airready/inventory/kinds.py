@@ -88,6 +88,8 @@ class TabletopExercise(Strict):
     scenarios: list[Scenario] = []
     participants: list[PersonRef] = []
     notes: str | None = None
+    models: list[ModelRef] = []  # the model(s) the exercise was built around
+    findings: list[str] = []  # what the exercise showed needs fixing
 
 
 class Escalation(Strict):
@@ -109,6 +111,28 @@ class ForensicEnvironment(Strict):
     last_verified: Date | None = None
 
 
+class UserReports(Strict):
+    channel: str | None = None  # where users report a model's misbehaviour: a form, a button
+    triaged_by: OwnerRef | None = None  # who reads the reports and pages the response team
+
+
+class Intake(Strict):
+    """How an incident reaches the response team when no alert fires."""
+
+    user_reports: UserReports | None = None
+    security_contact: str | None = None  # where outside researchers write (email or url)
+    disclosure_policy: str | None = None  # the published vulnerability disclosure policy
+    advisories: list[str] = []  # vendor advisories and threat feeds someone reads
+
+
+class SharingBody(Strict):
+    """A body the organisation shares incident findings with (an ISAC, a CSIRT...)."""
+
+    name: str
+    kind: Identifier | None = None  # isac, csirt, regulator, community ...
+    contact: str | None = None
+
+
 class OrganizationSpec(Strict):
     roles: dict[Identifier, Role] = {}
     team: list[PersonRef] = []
@@ -120,6 +144,8 @@ class OrganizationSpec(Strict):
     forensic_environment: ForensicEnvironment | None = None
     regulations: list[Regulation] = []
     recurrence_watch: Duration | None = None  # how long enhanced monitoring runs after closure
+    intake: Intake | None = None
+    information_sharing: list[SharingBody] = []
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -224,6 +250,24 @@ class Architecture(Strict):
     integrations: list[str] = []
 
 
+class Artifact(Strict):
+    """The version in service now (``rollback`` describes the one to go back to)."""
+
+    checksum: str | None = None  # of the deployed weights or image, e.g. sha256:...
+    location: str | None = None  # registry, bucket or image reference
+    deployed: Date | None = None  # when this version went into service: its last change
+    verified: Date | None = None  # when the running copy was last checked against checksum
+    change: str | None = None  # the change record it was deployed under
+
+
+class AdversarialTest(Strict):
+    date: Date
+    kind: Literal["red_team", "adversarial", "automated_scan", "penetration"] | None = None
+    by: Ref("person", "team", "vendor") | None = None
+    scope: str | None = None  # what was attacked: prompts, tools, retrieval, the weights
+    report: str | None = None
+
+
 Modality = Literal["language", "multimodal", "vision", "speech", "tabular", "other"]
 Lifecycle = Literal["production", "pilot", "staging", "experimental", "retired"]
 LIFECYCLES: tuple[str, ...] = Lifecycle.__args__  # type: ignore[attr-defined]
@@ -290,6 +334,8 @@ class ModelSpec(Strict):
     architecture: Architecture | None = None
     eu_ai_act: EuAiAct | None = None
     practices: Practices | None = None
+    artifact: Artifact | None = None
+    adversarial_testing: list[AdversarialTest] = []
 
 
 class Provenance(Strict):
@@ -403,10 +449,16 @@ class RegulatoryFiling(Strict):
     reference: str | None = None
 
 
+EvidenceKind = Literal["logs", "model_state", "attack_inputs", "recording", "timeline",
+                       "other"]
+
+
 class Evidence(Strict):
     what: str
+    kind: EvidenceKind | None = None
     location: str | None = None
     preserved_at: Timestamp | None = None
+    checksum: str | None = None  # of the preserved copy: what chain of custody rests on
 
 
 class Action(Strict):
@@ -420,6 +472,17 @@ class Review(Strict):
     held: Date | None = None
     blameless: bool | None = None
     participants: list[PersonRef] = []
+    # How fast detection, containment and notification were, and whether the right people
+    # came in at the right time: what the review concluded, in words.
+    effectiveness: str | None = None
+    systemic_issues: list[str] = []  # patterns beyond this incident; [] when none were found
+
+
+class Sharing(Strict):
+    shared_with: list[str] = []  # names of the Organization's information_sharing bodies
+    date: Date | None = None
+    reference: str | None = None
+    declined: str | None = None  # why the findings were not shared
 
 
 class IncidentSpec(Strict):
@@ -435,6 +498,11 @@ class IncidentSpec(Strict):
     root_cause: str | None = None
     contributing_factors: list[str] = []
     detection_gap: str | None = None
+    objective: str | None = None  # what the attacker was after: data, disruption, money...
+    lateral_movement: str | None = None  # whether the AI system was used to reach others
+    responders: list[PersonRef] = []  # everyone who took part in the response
+    detection_updates: list[str] = []  # alerts and rules added for this attack pattern
+    sharing: Sharing | None = None
     impact: Impact | None = None
     regulatory: list[RegulatoryFiling] = []
     evidence: list[Evidence] = []

@@ -18,55 +18,22 @@ from ..inventory.model import Inventory
 from ..inventory.problems import Problem
 from ..inventory.schema_errors import closest
 from ..rules.clocks import Clock, clocks, rules_for
+from ..rules.targets import (  # noqa: F401 - re-exported: the metrics moved below the rules
+    DEFAULT_TARGETS,
+    METRICS,
+    Metric,
+    metrics,
+    targets_for,
+)
 
-METRICS = {  # metric -> (from, to, target key)
-    "time_to_detect": ("started", "detected", "detect"),
-    "time_to_contain": ("detected", "contained", "contain"),
-    "time_to_remediate": ("detected", "remediated", "remediate"),
-    "time_to_notify": ("detected", "stakeholders_notified", "notify"),
-}
-DEFAULT_TARGETS = {"P1": {"detect": "PT1H", "contain": "PT4H", "remediate": "PT72H",
-                          "notify": "PT1H"}}
 TIMELINE_ORDER = ("started", "detected", "contained", "remediated", "closed")
 DEFAULT_RECURRENCE_WATCH = dt.timedelta(days=90)
 OPEN_ACTION = ("open", "in_progress")
-EVIDENCE_KINDS = {  # what the checklist asks to preserve, by keywords in `what`
-    "logs": ("log",),
-    "model state": ("weight", "model state", "config", "artifact", "snapshot"),
-    "attack inputs": ("input", "payload", "prompt"),
+EVIDENCE_KINDS = {  # what the checklist asks to preserve: the kind, or keywords in `what`
+    "logs": ("logs", ("log",)),
+    "model state": ("model_state", ("weight", "model state", "config", "artifact", "snapshot")),
+    "attack inputs": ("attack_inputs", ("input", "payload", "prompt")),
 }
-
-
-# --- metrics -----------------------------------------------------------------------------
-
-@dataclass
-class Metric:
-    name: str
-    value: dt.timedelta | None
-    target: dt.timedelta | None
-
-    @property
-    def breached(self) -> bool:
-        return self.value is not None and self.target is not None and self.value > self.target
-
-
-def targets_for(org: Entity | None, severity: str) -> dict[str, dt.timedelta]:
-    declared = org.spec.targets.get(severity) if org is not None else None
-    values = dict(DEFAULT_TARGETS.get(severity, {}))
-    if declared is not None:
-        values.update({k: v for k, v in declared.model_dump().items() if v})
-    return {key: parse_duration(text) for key, text in values.items()}
-
-
-def metrics(incident: Entity, org: Entity | None) -> list[Metric]:
-    timeline = incident.spec.timeline
-    targets = targets_for(org, incident.spec.severity)
-    found = []
-    for name, (start, end, target_key) in METRICS.items():
-        begin, finish = getattr(timeline, start), getattr(timeline, end)
-        value = finish - begin if begin and finish else None
-        found.append(Metric(name, value, targets.get(target_key)))
-    return found
 
 
 # --- actions, evidence, recurrence ------------------------------------------------------
@@ -79,9 +46,10 @@ def overdue_actions(incident: Entity, today: dt.date) -> list[dict[str, Any]]:
 
 def evidence_gaps(incident: Entity) -> list[str]:
     """What the checklist asks to preserve that the record does not show as preserved."""
-    preserved = [e.what.lower() for e in incident.spec.evidence if e.preserved_at]
-    gaps = [f"no preserved {kind}" for kind, words in EVIDENCE_KINDS.items()
-            if not any(word in what for what in preserved for word in words)]
+    preserved = [e for e in incident.spec.evidence if e.preserved_at]
+    gaps = [f"no preserved {label}" for label, (kind, words) in EVIDENCE_KINDS.items()
+            if not any(e.kind == kind or (e.kind is None and any(
+                word in e.what.lower() for word in words)) for e in preserved)]
     gaps += [f"evidence '{e.what}' has no location" for e in incident.spec.evidence
              if not e.location]
     return gaps

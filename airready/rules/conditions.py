@@ -15,6 +15,8 @@ shapes; nothing is ever eval'd:
   differs_from: primary}``; ``{path: spec.logging.store, not_in_field: spec.data_access}``
   fails with "logging.store is datastore:crm, which is also in data_access").
   ``no_later_than: Q + P14D``: a date or time at most that long after the one at ``Q``.
+* ``{path: P, declared: true}``: the field is written in the YAML, even as an empty list
+  (``data_access: []`` declares that the model reads no store).
 * ``{path: P, each: C}`` / ``{path: P, some: C}``: evaluate ``C`` inside every (or
   some) item found at ``P`` (the items of a list, the values of a mapping); paths in
   ``C`` are relative to that item.  No items at all fails unless ``if_empty: pass``.
@@ -51,6 +53,7 @@ from pydantic import BaseModel
 from ..inventory.fields import format_duration, parse_duration
 from .clocks import clocks, regimes_touched, rules_for
 from .facts import UnknownFact, fact, known
+from .followup import incidents_served, last_change, missed_targets
 
 if TYPE_CHECKING:
     from ..inventory.model import Inventory
@@ -567,6 +570,120 @@ def op_regulatory_on_time(value: Any, argument: bool, ctx: Context) -> str | Non
     return "; ".join(parts)
 
 
+def op_duration_min(value: Any, argument: dt.timedelta, ctx: Context) -> str | None:
+    """A duration (P60D, 30d) at least as long as the argument.
+
+    PASS: ``{path: spec.recurrence_watch, duration_min: P30D}`` with ``recurrence_watch: P60D``
+    FAIL: with ``recurrence_watch: P1D``: "recurrence_watch is P1D, shorter than P30D"
+    """
+    if not isinstance(value, str):
+        return f"is {show_value(value)}, expected a duration of at least {_iso(argument)}"
+    try:
+        found = parse_duration(value)
+    except ValueError:
+        return f"is {value}, which is not a duration"
+    return None if found >= argument else f"is {value}, shorter than {_iso(argument)}"
+
+
+def op_within_targets(value: Any, argument: bool, ctx: Context) -> str | None:
+    """The audited incident's response took no longer than the organisation's targets for
+    its severity (``targets``; P1 defaults to detect 1 h, contain 4 h, remediate 72 h,
+    notify 1 h).  A stage not yet reached is not judged.
+
+    PASS: ``{path: spec.timeline, within_targets: true}`` with a P1 detected 49 minutes
+    after it started
+    FAIL: detected three hours after: "timeline shows the P1 targets missed: time to
+    detect PT3H (target PT1H)"
+    """
+    incident = ctx.inventory.get(ctx.target)
+    if incident is None or incident.kind != "Incident":
+        return "applies to incidents only"
+    missed = missed_targets(incident, ctx.inventory.organization)
+    if not missed or not argument:
+        return None if bool(missed) != bool(argument) else "shows every target met"
+    return (f"shows the {incident.spec.severity} targets missed: "
+            + ", ".join(f"{m.name.replace('_', ' ')} {_iso(m.value)} (target {_iso(m.target)})"
+                        for m in missed if m.value is not None and m.target is not None))
+
+
+def op_since_last_change(value: Any, argument: bool, ctx: Context) -> str | None:
+    """A dated entry (an adversarial test, say) on or after the audited model's last
+    change: the deployment of the version in service (``artifact.deployed``) or its
+    latest fine-tuning.  With neither on file, an entry within the last year will do.
+
+    PASS: ``{path: spec.adversarial_testing, since_last_change: true}`` with a red-team
+    exercise a week after the last fine-tuning
+    FAIL: the exercise a month before it: "adversarial_testing has nothing on or after
+    2026-08-18 (the last change, fine_tuning.1.date); the latest is 2026-07-20"
+    """
+    model = ctx.inventory.get(ctx.target)
+    if model is None or model.kind != "Model":
+        return "applies to models only"
+    dates = sorted(d for d in (_lookup(item, ("date",)) for item in _entries(value))
+                   if isinstance(d, dt.date))
+    latest = dates[-1] if dates else None
+    change = last_change(model)
+    if change is None:
+        since, why = ctx.today - dt.timedelta(days=365), "a year ago; no change date is on file"
+    else:
+        since, why = change[0], f"the last change, {change[1]}"
+    if (latest is not None and latest >= since) == bool(argument):
+        return None
+    if not argument:
+        return f"has an entry on or after {since.isoformat()} ({why})"
+    found = f"the latest is {latest.isoformat()}" if latest else "there is none"
+    return f"has nothing on or after {since.isoformat()} ({why}); {found}"
+
+
+def op_reviewed_after_incidents(value: Any, argument: dt.timedelta, ctx: Context
+                                ) -> str | None:
+    """A playbook's review date on or after every incident it served, once the grace
+    period (the argument) from that incident's review (or closure) has passed.  It serves
+    the closed incidents of its scenario on the models it applies to.
+
+    PASS: ``{path: spec.last_reviewed, reviewed_after_incidents: P30D}`` with a review
+    a week after the retrospective of the last prompt-injection incident
+    FAIL: reviewed before it: "last_reviewed is 2026-09-30, before the lessons of
+    incident:inc-7 (2026-10-27)"
+    """
+    playbook = ctx.inventory.get(ctx.target)
+    if playbook is None or playbook.kind != "Playbook":
+        return "applies to playbooks only"
+    due = [(incident, day) for incident, day in incidents_served(playbook, ctx.inventory)
+           if day + argument < ctx.today]
+    if not due:
+        return None
+    incident, day = due[-1]  # the latest whose update is due: reviewing after it covers all
+    if isinstance(value, dt.date) and value >= day:
+        return None
+    lessons = f"the lessons of {incident.ref} ({day.isoformat()})"
+    if not isinstance(value, dt.date):
+        return f"is {show_value(value)}, expected a date on or after {lessons}"
+    return f"is {value.isoformat()}, before {lessons}"
+
+
+class _NotWritten:
+    """What ``declared`` sees for a field the YAML left out (an empty list may be written)."""
+
+    def __repr__(self) -> str:
+        return "not written"
+
+
+NOT_WRITTEN: Any = _NotWritten()
+
+
+def op_declared(value: Any, argument: bool, ctx: Context) -> str | None:
+    """The field is written in the YAML, even empty (``data_access: []`` declares none).
+
+    ``exists`` cannot tell a list declared empty from one nobody filled in; this can.
+    PASS: ``{path: spec.data_access, declared: true}`` with ``data_access: []``
+    FAIL: with no ``data_access`` at all: "data_access is not declared (write [] for none)"
+    """
+    if (value is not NOT_WRITTEN) == bool(argument):
+        return None
+    return "is not declared (write [] for none)" if argument else "is declared"
+
+
 OPERATORS: dict[str, Callable[[Any, Any, Context], str | None]] = {
     "exists": op_exists,
     "equals": op_equals,
@@ -586,6 +703,11 @@ OPERATORS: dict[str, Callable[[Any, Any, Context], str | None]] = {
     "contains_all": op_contains_all,
     "duration_max": op_duration_max,
     "regulatory_on_time": op_regulatory_on_time,
+    "duration_min": op_duration_min,
+    "within_targets": op_within_targets,
+    "since_last_change": op_since_last_change,
+    "reviewed_after_incidents": op_reviewed_after_incidents,
+    "declared": op_declared,  # compiled by _declared: it needs the field's parent
 }
 # Operators comparing a value with another field of the same scope (a relative path).
 FIELD_OPERATORS = {"differs_from", "not_in_field", "in_field", "no_later_than"}
@@ -594,7 +716,8 @@ FIELD_OPERATORS = {"differs_from", "not_in_field", "in_field", "no_later_than"}
 def _prepare_argument(name: str, argument: Any, where: Path) -> Any:
     """Check and convert an operator's argument once, when the catalog loads."""
     try:
-        if name in ("within", "older_than", "duration_max"):
+        if name in ("within", "older_than", "duration_max", "duration_min",
+                    "reviewed_after_incidents"):
             if not isinstance(argument, str):
                 raise ValueError(f"expects a duration such as P90D, got {argument!r}")
             return parse_duration(argument)
@@ -609,8 +732,8 @@ def _prepare_argument(name: str, argument: Any, where: Path) -> Any:
         if name in ("count_min", "count_max") and (
                 not isinstance(argument, int) or isinstance(argument, bool) or argument < 0):
             raise ValueError(f"expects a whole number, got {argument!r}")
-        if name in ("exists", "after_today", "not_past", "regulatory_on_time") and not isinstance(
-                argument, bool):
+        if name in ("exists", "after_today", "not_past", "regulatory_on_time", "within_targets",
+                    "since_last_change", "declared") and not isinstance(argument, bool):
             raise ValueError(f"expects true or false, got {argument!r}")
     except (ValueError, re.error) as exc:
         raise ConditionError(str(exc), (*where, name)) from None
@@ -797,6 +920,8 @@ def _compile_field(spec: dict[str, Any], where: Path) -> Condition:
     elif name in FIELD_OPERATORS:
         other = parse_path(spec[name], (*where, name))
         test = _field_operator(name, other)
+    elif name == "declared":
+        test = _declared(steps, _prepare_argument(name, spec[name], where), (*where, name))
     else:
         argument = _prepare_argument(name, spec[name], where)
         operator = _described(OPERATORS[name], describe) if describe else OPERATORS[name]
@@ -956,6 +1081,22 @@ def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], An
         return None if moment <= bound else (
             f"is {show_value(value)}, later than {show_path(other)}{suffix} "
             f"({bound.isoformat()})")
+    return test
+
+
+def _declared(steps: tuple[str, ...], argument: bool, where: Path
+              ) -> Callable[[Any, Scope, Context], Any]:
+    if "*" in steps:
+        raise ConditionError("declared takes a path without a wildcard (*)", where)
+    parent_steps, key = steps[:-1], steps[-1]
+
+    def test(value: Any, scope: Scope, ctx: Context) -> str | None:
+        parent = _lookup(scope.root, parent_steps) if parent_steps else scope.root
+        if _format_fields(parent) is not None:
+            written = key in parent.model_fields_set
+        else:
+            written = isinstance(parent, dict) and key in parent
+        return op_declared(value if written else NOT_WRITTEN, argument, ctx)
     return test
 
 

@@ -19,8 +19,11 @@ import yaml
 from ..graph.blast import FORWARD, BlastRadius, injection_reach, walk, walk_edges
 from ..graph.graph import build_graph
 from ..inventory.model import Inventory
+from ..readiness.coverage import PAGES, PHASE_TITLES, build_coverage
+from ..readiness.injects import PLANS, clock_text
 from ..readiness.runbook import Step, build_runbook
 from ..readiness.scorecard import Scorecard, control_level
+from ..readiness.tabletop import TabletopError, build_tabletop
 from ..report.blast import render_mermaid
 from ..rules.catalog import Control
 from ..rules.findings import AuditResult, Finding
@@ -241,6 +244,8 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
     yield render("incidents.md.j2", "incidents/index.md", incidents=_incident_rows(inventory))
     yield render("risk-register.md.j2", "risk-register.md",
                  risks=sorted(inventory.of_kind("Risk"), key=lambda r: r.ref))
+    yield _coverage_page(render, result, site.directory_urls)
+    yield from _tabletop_pages(render, graph, result)
 
 
 @dataclass
@@ -360,3 +365,68 @@ def _organization_page(render: Any, result: AuditResult, card: Scorecard) -> tup
                   person=lambda ref: _person(inventory, ref), yesno=_yesno,
                   gaps=card.organization_findings[:TABLE_ROWS],
                   more_gaps=max(0, len(card.organization_findings) - TABLE_ROWS))
+
+
+def _coverage_page(render: Any, result: AuditResult, directory_urls: bool
+                   ) -> tuple[str, str]:
+    """Each checklist item and what covers it (the same as ``airready coverage``)."""
+    coverage = build_coverage(result.catalog)
+    path = "coverage.md"
+
+    def covered_by(item: Any) -> Raw:
+        parts = []
+        for cover in item.covered_by:
+            if cover.type == "control":
+                parts.append(html_page_link(cover.id, path, f"controls/{cover.id}.md",
+                                            directory_urls, cover.title))
+            elif cover.type == "page":
+                parts.append(html_page_link(cover.title, path, PAGES[cover.id][0],
+                                            directory_urls))
+            else:
+                parts.append(h(f"airready {cover.id.replace('.', ': ').replace('_', ' ')}"))
+        return joined(parts) if parts else Raw("nothing")
+
+    phases = []
+    for phase, title in PHASE_TITLES.items():
+        rows = [{"section": i.section, "text": i.text, "status": i.status,
+                 "covers": covered_by(i),
+                 "gap": "; ".join(x for x in [i.missing if i.status != "covered" else None,
+                                              *i.notes] if x)}
+                for i in coverage.items if i.phase == phase]
+        phases.append({"title": title, "rows": rows})
+    return render("coverage.md.j2", path, phases=phases, counts=coverage.counts(),
+                  total=len(coverage.items))
+
+
+def tabletop_page(scenario: str) -> str:
+    """``tabletop/scenario-data-poisoning.md``: prefixed, as a link may not begin with
+    ``data``, which sanitisers read as a data: URL."""
+    return f"tabletop/scenario-{scenario.replace('_', '-')}.md"
+
+
+def _tabletop_pages(render: Any, graph: nx.DiGraph, result: AuditResult
+                    ) -> Iterator[tuple[str, str]]:
+    """One exercise per scenario, and an index of them."""
+    inventory = result.inventory
+    rows, failed, reason = [], [], ""
+    for scenario in PLANS:
+        try:
+            pack = build_tabletop(graph, inventory, scenario, result.today)
+        except TabletopError as exc:
+            failed.append(scenario)
+            reason = str(exc)
+            continue
+        rows.append({"page": tabletop_page(scenario), "title": pack.title, "model": pack.model,
+                     "origin": pack.origin, "severity": pack.severity,
+                     "gaps": len(pack.gaps)})
+        yield render("tabletop.md.j2", tabletop_page(scenario), pack=pack,
+                     lines=_lines, due=lambda c: clock_text(c.due),
+                     record=fence(pack.record, "yaml"))
+    yield render("tabletop-index.md.j2", "tabletop/index.md", rows=rows, failed=failed,
+                 reason=reason)
+
+
+def _lines(mark: str, values: list[str]) -> Raw:
+    """Lines of a paragraph, each after ``mark`` (a tick box, a cross, or nothing)."""
+    prefix = f"{mark} " if mark else ""
+    return Raw("<br>\n".join(f"{prefix}{h(v)}" for v in values))

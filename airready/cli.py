@@ -8,6 +8,7 @@ airready's own bugs).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,7 +22,13 @@ from .audit import load_all, load_checked_inventory, long_lived, resolve_today, 
 from .graph.blast import SCENARIOS, blast_radius
 from .graph.graph import build_graph
 from .inventory.config import CONFIG_NAME, Project, find_root, load_project
-from .inventory.files import write_atomic
+from .inventory.files import (
+    STDOUT,
+    OutputError,
+    check_targets,
+    prepare_folder,
+    write_output,
+)
 from .inventory.kinds import KINDS
 from .inventory.problems import InputError, Problem, has_errors
 from .inventory.schema_errors import did_you_mean
@@ -120,9 +127,10 @@ def schema(out_dir: Path | None) -> int:
     if out_dir is None:
         click.echo(dumps(combined_schema()), nl=False)
         return EXIT_OK
+    prepare_folder(out_dir)
     changed = 0
     for name, document in all_schemas().items():
-        changed += write_atomic(out_dir / name, dumps(document))
+        changed += write_output(out_dir / name, dumps(document))
     click.echo(f"wrote {changed} schema file(s) to {out_dir} "
                f"({len(all_schemas()) - changed} unchanged)", err=True)
     return EXIT_OK
@@ -148,6 +156,29 @@ def _repo_prefix(root: Path) -> str:
             relative = here.relative_to(folder).as_posix()
             return "" if relative == "." else relative + "/"
     return ""
+
+
+def _protected(project: Project, *allowed: str) -> dict[str, str]:
+    """The project's inputs, which no output may overwrite; ``allowed`` names those the
+    command is there to write (``baseline`` for --write-baseline, ``history`` for --record)."""
+    from .postincident.register import REGISTER_NAME
+
+    config = project.config
+    root = project.root
+    guarded = {str(root / CONFIG_NAME): CONFIG_NAME}
+    for entries, what in ((config.inventory, "an inventory file"),
+                          (config.waivers, "a waivers file"),
+                          ([c for c in config.controls if c != "builtin"], "a control file")):
+        for entry in entries:
+            guarded[str(root / entry)] = what
+    if config.reports:
+        guarded[str(root / config.reports / REGISTER_NAME)] = "the risk register"
+        guarded[str(root / config.reports)] = "an incident or risk file in reports"
+    for key, path, what in (("baseline", config.baseline, "the baseline"),
+                            ("history", config.history, "the scorecard history")):
+        if path and key not in allowed:
+            guarded[str(root / path)] = what
+    return guarded
 
 
 def _pair_outputs(formats: tuple[str, ...], outputs: tuple[Path, ...]
@@ -195,6 +226,13 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
     pairs = _pair_outputs(formats, outputs)
     project = _open_project(project_dir)
     day = resolve_today(today)
+    if write_baseline is not None:
+        check_targets([write_baseline], _protected(project, "baseline"))
+    else:
+        protected = _protected(project)
+        if baseline_file is not None:
+            protected[str(baseline_file)] = "the baseline"
+        check_targets([STDOUT if output is None else output for _, output in pairs], protected)
     loaded = load_all(project)
     _print_problems(loaded.warnings, err=True)
     selection = select(loaded.catalog, loaded.inventory, control_patterns, phases, severities,
@@ -209,7 +247,7 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
                                       code="config")])
     run = run_check(loaded, day, selection, baseline_file)
     if write_baseline is not None:
-        write_atomic(write_baseline, baseline.dumps(baseline.baseline_document(run.result)))
+        write_output(write_baseline, baseline.dumps(baseline.baseline_document(run.result)))
         click.echo(f"wrote {len(run.result.gaps())} known gap(s) to {write_baseline}", err=True)
         return EXIT_OK
     threshold = fail_on or project.config.fail_on
@@ -221,8 +259,8 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
             text = text_report.render(ctx, style, verbose)
         else:
             text = RENDERERS[fmt](ctx)
-        if output is not None:
-            write_atomic(output, text)
+        if output is not None and str(output) != STDOUT:
+            write_output(output, text)
         else:
             click.echo(text, nl=False)
     return EXIT_GAPS if ctx.blocking else EXIT_OK
@@ -295,8 +333,11 @@ def scorecard(project_dir: Path | None, fmt: str, today: str | None, record_file
         click.echo(scoring.__doc__ or "")
         return EXIT_OK
     project = _open_project(project_dir)
+    if record_file is not None:
+        check_targets([record_file], _protected(project, "history"))
     result, card = _audit(project, today)
-    history_path = history_file or record_file or (
+    recorded_file = None if record_file is None or str(record_file) == STDOUT else record_file
+    history_path = history_file or recorded_file or (
         project.root / project.config.history if project.config.history else None)
     entries = history.read(history_path, project.shown(history_path)) if history_path else []
     trend: dict[str, Any] | None = None
@@ -351,7 +392,8 @@ def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | 
                                   f"site: {project.shown(config_file)} does not exist "
                                   "(airready init writes one)", code="config")])
     mermaid = sitebuild.find_mermaid(mermaid_js, site_dir)
-    config = sitebuild.load_site_config(config_file, lambda m: click.echo(m, err=True))
+    config = sitebuild.load_site_config(config_file, lambda m: click.echo(m, err=True),
+                                        project.root, project.shown(config_file))
     pages = list(render_pages(SiteInput(result, card, entries,
                                         bool(config["use_directory_urls"]))))
     with click.progressbar(pages, label="writing pages", file=sys.stderr,
@@ -454,8 +496,9 @@ def init(directory: Path) -> int:
     if clashes:
         raise click.UsageError("refusing to overwrite existing files: "
                                + ", ".join(str(c) for c in clashes))
+    prepare_folder(directory)  # its parent must exist: a typo makes no tree of folders
     for path, text in written:
-        write_atomic(path, text)
+        write_output(path, text, make_parents=True)
     click.echo(f"created {len(written)} file(s) in {directory} ({len(same)} already there); "
                f"next: airready check --project {directory}", err=True)
     return EXIT_OK
@@ -535,8 +578,21 @@ def _debug_requested(argv: list[str]) -> bool:
     return "--debug" in argv or os.environ.get("AIRREADY_DEBUG") == "1"
 
 
+def _terminated(signum: int, _frame: Any) -> None:
+    """SIGTERM ends a run the way Ctrl-C does: through the clean-up of a half-made file."""
+    raise SystemExit(128 + signum)
+
+
+def _on_terminate(handler: Any) -> Any:
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        return None
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    previous = _on_terminate(_terminated)
     try:
         code = cli.main(args=args, prog_name="airready", standalone_mode=False)
     except click.exceptions.Abort:
@@ -544,6 +600,9 @@ def main(argv: list[str] | None = None) -> None:
         code = EXIT_INVALID
     except click.ClickException as exc:
         exc.show()
+        code = EXIT_INVALID
+    except OutputError as exc:  # nothing was half-written: the writer renames whole files
+        click.echo(f"airready: error: {text_report.one_line(str(exc))}", err=True)
         code = EXIT_INVALID
     except InputError as exc:
         usage = [p for p in exc.problems if p.code == "usage"]
@@ -561,6 +620,9 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"airready: internal error: {type(exc).__name__}: {exc} "
                    "(rerun with --debug for the traceback)", err=True)
         code = EXIT_INVALID
+    finally:
+        if previous is not None:
+            _on_terminate(previous)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

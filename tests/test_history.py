@@ -56,7 +56,8 @@ def unescaped(raw: str, markdown: str) -> bool:
 
 
 def test_record_appends_one_entry_per_run(project, capsys):
-    record = project / "history" / "scores.jsonl"  # the folder is created
+    record = project / "history" / "scores.jsonl"
+    record.parent.mkdir()  # a missing folder is an error, never created (test_writes.py)
     first = scorecard_json(capsys, project, "--record", record)
     (entry,) = lines(record)
     assert sorted(entry) == ENTRY_KEYS

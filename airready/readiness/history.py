@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from ..inventory.files import OutputError, open_output, resolve_target
 from ..inventory.problems import InputError, Problem
 from ..rules.findings import AuditResult
 from .scorecard import Scorecard
@@ -52,11 +53,23 @@ def append(path: Path, entry: dict[str, Any]) -> None:
     """Append one line; a crash mid-write can at worst leave a last partial line.
 
     A partial last line left by an earlier crash (which ``read`` ignores) is cut off
-    first: appending to it would glue the new entry onto it and lose both.
+    first: appending to it would glue the new entry onto it and lose both.  Standard
+    output (``-``), a FIFO or a device just get the line; a symlink is appended through.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(entry, sort_keys=True) + "\n"
-    with open(path, "a+b") as handle:
+    target = resolve_target(path)
+    if target.kind != "file":
+        with open_output(path) as stream:
+            stream.write(line)
+        return
+    try:
+        _append_line(target.real, line)
+    except OSError as exc:
+        raise OutputError(path, exc.strerror or str(exc)) from None
+
+
+def _append_line(real: str, line: str) -> None:
+    with open(real, "a+b") as handle:
         size = handle.seek(0, os.SEEK_END)
         if size:
             handle.seek(size - 1)

@@ -515,18 +515,30 @@ def register_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the diff and write nothing.")
 def register_update(project_dir: Path | None, today: str | None, dry_run: bool) -> int:
     """Add risks from new incidents, raise recurring ones, and list failing controls."""
+    from contextlib import nullcontext
+
+    from .inventory.validate import inventory_files
+    from .postincident.register import input_state, locked
+
     project = _open_project(project_dir)
     day = resolve_today(today)
-    loaded = load_all(project)
-    for problem in loaded.warnings:  # standard output carries the diff
-        click.echo(problem.render(), err=True)
-    result = run_check(loaded, day, select(loaded.catalog, loaded.inventory)).result
-    update = plan_register_update(project, result, day)
-    click.echo(register_report.render_diff(update), nl=False)
-    try:
+    # The lock spans read, audit and write: parallel runs take turns.  An input that
+    # changes meanwhile (an editor, a git checkout) means the audit is redone on it.
+    with nullcontext() if dry_run else locked(project):
+        for _attempt in range(3):
+            before = input_state(project, [p for p, _ in inventory_files(project)[0]])
+            loaded = load_all(project)
+            result = run_check(loaded, day, select(loaded.catalog, loaded.inventory)).result
+            update = plan_register_update(project, result, day)
+            if input_state(project, [p for p, _ in inventory_files(project)[0]]) == before:
+                break
+        else:
+            raise click.ClickException("the inventory kept changing while register update "
+                                       "read it; nothing written (run it again)")
+        for problem in loaded.warnings:  # standard output carries the diff
+            click.echo(problem.render(), err=True)
+        click.echo(register_report.render_diff(update), nl=False)
         written = False if dry_run else save_register(update)
-    except OSError as exc:  # the register is intact: write_atomic renames only a whole file
-        raise click.ClickException(f"could not write {update.shown}: {exc}") from None
     click.echo(register_report.render_summary(update, written), nl=False, err=True)
     return EXIT_OK
 

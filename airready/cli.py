@@ -474,7 +474,7 @@ def incidents_show(ctx: click.Context, name: str, project_dir: Path | None, fmt:
     """One incident in full: timeline, metrics, clocks, actions, review, lessons."""
     project_dir = project_dir or ctx.obj["project_dir"]
     fmt = fmt or ctx.obj["fmt"]
-    today = today or ctx.obj["today"]
+    today = today if today is not None else ctx.obj["today"]
     project = _open_project(project_dir)
     loaded = load_all(project)
     ref = name if name.startswith("incident:") else f"incident:{name}"

@@ -73,7 +73,7 @@ class ProjectConfig(Strict):
     baseline: str | None = None
     history: str | None = None
     overrides: dict[str, Override] = {}
-    max_waiver_days: int = Field(default=180, ge=1)
+    max_waiver_days: int = Field(default=180, ge=1, le=36525)
     max_file_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     # The repository's web address: findings on the site link to the source line.
     repo_url: str | None = Field(default=None, pattern=r"^https?://\S+$")

@@ -84,8 +84,8 @@ def _open_project(project_dir: Path | None) -> Project:
 def _print_problems(problems: list[Problem], err: bool = False) -> None:
     """Problems on standard output for ``validate``; elsewhere (``err=True``) on standard
     error, so that JSON, SARIF or JUnit on standard output stays parseable."""
-    for problem in problems:
-        click.echo(problem.render(), err=err)
+    for problem in problems:  # file names and quoted values may hold control characters
+        click.echo(text_report.one_line(problem.render()), err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -535,8 +535,7 @@ def register_update(project_dir: Path | None, today: str | None, dry_run: bool) 
         else:
             raise click.ClickException("the inventory kept changing while register update "
                                        "read it; nothing written (run it again)")
-        for problem in loaded.warnings:  # standard output carries the diff
-            click.echo(problem.render(), err=True)
+        _print_problems(loaded.warnings, err=True)  # standard output carries the diff
         click.echo(register_report.render_diff(update), nl=False)
         written = False if dry_run else save_register(update)
     click.echo(register_report.render_summary(update, written), nl=False, err=True)
@@ -619,7 +618,7 @@ def main(argv: list[str] | None = None) -> None:
     except InputError as exc:
         usage = [p for p in exc.problems if p.code == "usage"]
         for problem in usage:  # options have no file position to show
-            click.echo(f"airready: error: {problem.message}", err=True)
+            click.echo(f"airready: error: {text_report.one_line(problem.message)}", err=True)
         _print_problems([p for p in exc.problems if p.code != "usage"])
         errors = sum(p.level == "error" for p in exc.problems)
         click.echo(f"{errors} error(s): the input is invalid", err=True)

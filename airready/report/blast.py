@@ -7,6 +7,7 @@ from typing import Any
 
 from ..graph.blast import SCENARIOS, BlastRadius
 from .markdown import escape
+from .text import safe_lines
 
 SCHEMA_VERSION = 1
 
@@ -113,7 +114,7 @@ def render_text(radius: BlastRadius) -> str:
             lines.append(f"{r.depth:>5}  {r.ref:<{width}}  {explain(r.path, r.edges, r.against)}")
     if not radius.reverse:
         lines.extend(_act_lines(radius.act_on, "  - ", md=False))
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)
 
 
 def render_markdown(radius: BlastRadius) -> str:

@@ -9,6 +9,7 @@ from ..inventory.fields import format_duration
 from ..postincident.incidents import IncidentReport, aggregate
 from ..rules.clocks import Clock
 from .markdown import escape
+from .text import safe_lines
 
 SCHEMA_VERSION = 1
 
@@ -91,7 +92,7 @@ def render_text(items: list[IncidentReport], full: bool = False) -> str:
                  f"{summary['mean_time_to_notify'] or '-'}; {summary['breaches']} target "
                  f"breach(es), {summary['late_notifications']} late notification(s), "
                  f"{summary['overdue_actions']} overdue action(s)")
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)
 
 
 def _full_lines(item: IncidentReport) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from ..postincident.register import RegisterUpdate
+from .text import safe_lines
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -29,7 +30,7 @@ def render_summary(update: RegisterUpdate, written: bool) -> str:
     lines = [f"warning: {w}" for w in update.warnings]
     if not update.changed:
         lines.append(f"no changes: {update.shown} is up to date")
-        return "\n".join(lines) + "\n"
+        return safe_lines(lines)
     for change in update.changes:
         verb = "added" if change.added else "updated"
         lines.append(f"{verb} {change.ref}: " + "; ".join(change.notes))
@@ -38,4 +39,4 @@ def render_summary(update: RegisterUpdate, written: bool) -> str:
         lines.append(f"wrote {update.shown}: {counts}")
     else:
         lines.append(f"dry run, nothing written: {counts}")
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)

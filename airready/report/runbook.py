@@ -6,6 +6,7 @@ import json
 
 from ..readiness.runbook import Runbook, runbook_dict
 from .markdown import escape
+from .text import safe_lines
 
 
 def render_text(runbook: Runbook) -> str:
@@ -16,7 +17,7 @@ def render_text(runbook: Runbook) -> str:
         lines += [f"  ! GAP: {gap}" for gap in step.gaps]
     if runbook.gaps:
         lines += ["", f"{len(runbook.gaps)} gap(s) to close before an incident."]
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)
 
 
 def render_markdown(runbook: Runbook) -> str:

@@ -24,7 +24,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -108,10 +108,9 @@ def resolve_target(path: str | Path, *, make_parents: bool = False,
         return Target(shown, "stream", shown, True)
     if info is None:
         parent = os.path.dirname(real)
-        if not os.path.isdir(parent):
-            if not make_parents:
-                what = "is not a folder" if os.path.exists(parent) else "does not exist"
-                raise OutputError(shown, f"the folder {parent} {what} (create it first)")
+        if not os.path.isdir(parent) and not make_parents:
+            what = "is not a folder" if os.path.exists(parent) else "does not exist"
+            raise OutputError(shown, f"the folder {parent} {what} (create it first)")
         return Target(shown, "file", real, False)
     mode = info.st_mode
     if stat.S_ISDIR(mode):
@@ -194,10 +193,8 @@ class _AtomicFile:
         os.fsync(self.fd)
         if self.existing is not None:
             os.fchmod(self.fd, stat.S_IMODE(self.existing.st_mode))
-            try:
+            with suppress(OSError):  # not ours to give away: the new file stays the writer's
                 os.fchown(self.fd, self.existing.st_uid, self.existing.st_gid)
-            except OSError:
-                pass  # not ours to give away: the new file stays the writer's
         if self.named is None:
             self.named = self._link()
         os.replace(self.named, self.real)
@@ -225,10 +222,8 @@ class _AtomicFile:
 
     def discard(self) -> None:
         if self.named is not None:
-            try:
+            with suppress(OSError):
                 os.unlink(self.named)
-            except OSError:
-                pass
 
 
 def _sync_folder(folder: str) -> None:
@@ -259,6 +254,12 @@ def _open_stream(path: str) -> int:
     return fd
 
 
+def _wrap(fd: int, binary: bool, closefd: bool) -> IO[Any]:
+    if binary:
+        return os.fdopen(fd, "wb", closefd=closefd)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="", closefd=closefd)
+
+
 @contextmanager
 def open_output(path: str | Path, *, binary: bool = False, make_parents: bool = False,
                 within: str | Path | None = None) -> Iterator[IO[Any]]:
@@ -276,10 +277,7 @@ def open_output(path: str | Path, *, binary: bool = False, make_parents: bool = 
     shown = target.path
     try:
         if target.kind == "stream":
-            fd = _open_stream(target.real)
-            with os.fdopen(fd, "wb" if binary else "w", closefd=True,
-                           **({} if binary else {"encoding": "utf-8", "newline": ""})
-                           ) as handle:
+            with _wrap(_open_stream(target.real), binary, closefd=True) as handle:
                 yield handle
             return
         if make_parents:
@@ -287,9 +285,7 @@ def open_output(path: str | Path, *, binary: bool = False, make_parents: bool = 
         existing = os.stat(target.real) if target.exists else None
         pending = _AtomicFile(target.real, existing)
         try:
-            with os.fdopen(pending.fd, "wb" if binary else "w", closefd=False,
-                           **({} if binary else {"encoding": "utf-8", "newline": ""})
-                           ) as handle:
+            with _wrap(pending.fd, binary, closefd=False) as handle:
                 yield handle
             pending.commit()
         finally:

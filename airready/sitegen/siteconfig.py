@@ -61,9 +61,9 @@ def _tag_problem(shown: str, node: Node) -> Problem | None:
     tag = str(node.tag)
     if tag in _PLAIN:
         return None
-    if tag.startswith(PYTHON_NAME) and tag[len(PYTHON_NAME):] in ALLOWED_NAMES:
-        if isinstance(node, ScalarNode) and node.value == "":
-            return None
+    if (tag.startswith(PYTHON_NAME) and tag[len(PYTHON_NAME):] in ALLOWED_NAMES
+            and isinstance(node, ScalarNode) and node.value == ""):
+        return None
     short = tag.replace("tag:yaml.org,2002:", "!!")
     allowed = ", ".join(f"!!python/name:{name}" for name in sorted(ALLOWED_NAMES))
     return _problem(shown, node, f"the tag {short[:80]!r} is not allowed in the site "

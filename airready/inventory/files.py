@@ -152,7 +152,6 @@ def check_targets(paths: Iterable[str | Path | None],
     for path in paths:
         if path is None:
             continue
-        resolve_target(path)  # a missing folder, a read-only file: said before any work
         for earlier in seen:
             if same_file(earlier, path):
                 same = "" if earlier == str(path) else f" (the same file as {earlier})"
@@ -160,12 +159,14 @@ def check_targets(paths: Iterable[str | Path | None],
         seen.append(str(path))
         if str(path) == STDOUT:
             continue
+        real = os.path.realpath(path)  # where a symlink would have the bytes go
         for guarded, what in (protected or {}).items():
             if same_file(path, guarded) or (
-                    os.path.isdir(guarded) and str(path).endswith((".yaml", ".yml"))
-                    and is_inside(path, guarded)):
+                    os.path.isdir(guarded) and real.endswith((".yaml", ".yml"))
+                    and is_inside(real, guarded)):
                 raise OutputError(path, f"it is {what}, an input of the project "
                                   "(airready never writes over its input)")
+        resolve_target(path)  # a missing folder, a read-only file: said before any work
 
 
 def _umask() -> int:

@@ -21,7 +21,6 @@ from test_register import HAND, RECURRING, REGISTER, TODAY, project, update
 import airready.cli
 from airready.postincident import register
 
-
 # airready itself, with a pause just before it writes, so that parallel runs overlap for
 # certain: without the lock each would then write (or refuse to write) from a stale read.
 SLOW = """\

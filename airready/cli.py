@@ -27,6 +27,7 @@ from .inventory.files import (
     OutputError,
     check_targets,
     prepare_folder,
+    resolve_target,
     write_output,
 )
 from .inventory.kinds import KINDS
@@ -336,7 +337,9 @@ def scorecard(project_dir: Path | None, fmt: str, today: str | None, record_file
     if record_file is not None:
         check_targets([record_file], _protected(project, "history"))
     result, card = _audit(project, today)
-    recorded_file = None if record_file is None or str(record_file) == STDOUT else record_file
+    # the trend is read back from --record only when that is a file (not -, a FIFO, a device)
+    recorded_file = record_file if record_file is not None and str(record_file) != STDOUT and (
+        resolve_target(record_file).kind == "file") else None
     history_path = history_file or recorded_file or (
         project.root / project.config.history if project.config.history else None)
     entries = history.read(history_path, project.shown(history_path)) if history_path else []

@@ -398,3 +398,22 @@ def test_is_inside_follows_symlinks(tmp_path):
     (tmp_path / "in" / "out").symlink_to(tmp_path)
     assert files.is_inside(tmp_path / "in" / "x", tmp_path / "in")
     assert not files.is_inside(tmp_path / "in" / "out" / "x", tmp_path / "in")
+
+
+def test_record_to_dev_stdout_on_a_pipe_is_not_read_back(project):
+    # /dev/stdout on a pipe opens the pipe itself: reading the trend back from it would wait
+    # for ever for what airready was about to write.
+    done = subprocess.run([sys.executable, "-m", "airready", "scorecard", "--project",
+                           str(project), "--today", TODAY, "--record", "/dev/stdout"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith('{"commit"')
+    assert "Organisation: level" in done.stdout
+
+
+def test_a_history_that_is_a_fifo_is_an_error_not_a_hang(project, tmp_path, capsys):
+    fifo = tmp_path / "history.jsonl"
+    os.mkfifo(fifo)
+    result = run(capsys, "scorecard", "--project", project, "--history", fifo)
+    assert result.code == 2
+    assert "not a regular file" in result.out

@@ -801,7 +801,10 @@ def locked(project: Project) -> Iterator[Path]:
     path = register_path(project)
     shown = project.shown(path)
     real = os.path.realpath(path)
-    target = resolve_target(path, within=project.root) if os.path.lexists(path) else None
+    try:
+        target = resolve_target(path, within=project.root) if os.path.lexists(path) else None
+    except OutputError as exc:  # read-only, or a symlink out of the project
+        raise OutputError(shown, exc.reason) from None
     if target is not None and target.kind != "file":
         raise OutputError(shown, "the risk register is not a regular file")
     folder = os.path.dirname(real)

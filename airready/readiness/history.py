@@ -111,9 +111,16 @@ def _shape_problem(entry: Any) -> str | None:
 
 
 def read(path: Path, shown: str) -> list[dict[str, Any]]:
-    """Every entry; a corrupt line is an error naming its line, except a torn last line."""
+    """Every entry; a corrupt line is an error naming its line, except a torn last line.
+
+    Only a regular file is read: reading a FIFO, a terminal or ``/dev/stdout`` (which may
+    be the very pipe airready writes to) would wait for ever.
+    """
     if not path.exists():
         return []
+    if not path.is_file():
+        raise InputError([Problem(shown, 1, 1, "the history is not a regular file (a folder, "
+                                  "a FIFO or a device): it is not read", code="history")])
     try:
         data = path.read_bytes()
     except OSError as exc:

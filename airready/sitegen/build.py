@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..inventory.files import is_inside, prepare_folder, write_output
+from ..inventory.files import OutputError, is_inside, prepare_folder, write_output
 from ..inventory.problems import InputError, Problem
 from .siteconfig import check_folders, check_tags
 
@@ -80,11 +80,14 @@ def write_docs(pages: Iterable[tuple[str, str]], docs_dir: Path, mermaid: Path |
     for path in sorted(docs_dir.rglob("*"), reverse=True):
         if path in wanted:
             continue
-        if path.is_symlink() or not path.is_dir():  # a link is removed, never followed
-            path.unlink()
-            removed += 1
-        elif not any(path.iterdir()):
-            path.rmdir()
+        try:
+            if path.is_symlink() or not path.is_dir():  # a link is removed, never followed
+                path.unlink()
+                removed += 1
+            elif not any(path.iterdir()):
+                path.rmdir()
+        except OSError as exc:
+            raise OutputError(path, f"cannot remove a stale page: {exc.strerror or exc}") from None
     return count, changed, removed
 
 

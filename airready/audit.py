@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .graph.graph import lineage_cycles
 from .inventory.config import Project
+from .inventory.fields import parse_day
 from .inventory.model import Inventory
 from .inventory.problems import InputError, Problem, has_errors
 from .inventory.validate import load_inventory
@@ -27,14 +28,18 @@ TODAY_ENV = "AIRREADY_TODAY"
 
 
 def resolve_today(option: str | None) -> dt.date:
-    """``--today`` wins, then $AIRREADY_TODAY, then the real date: audits are reproducible."""
+    """``--today`` wins, then $AIRREADY_TODAY, then the real date: audits are reproducible.
+
+    Only YYYY-MM-DD is a day; an empty value is an error too, never "today": a CI variable
+    left blank must not silently turn a pinned audit into one of the current date.
+    """
     for source, text in (("--today", option), (TODAY_ENV, os.environ.get(TODAY_ENV))):
-        if text:
+        if text is not None:
             try:
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                raise InputError([Problem(source, 1, 1,
-                                          f"{source}: {text!r} is not a date (YYYY-MM-DD)",
+                return parse_day(text)
+            except ValueError as exc:
+                what = "an empty value is not a date (YYYY-MM-DD)" if not text else str(exc)
+                raise InputError([Problem(source, 1, 1, f"{source}: {what}",
                                           code="usage")]) from None
     return dt.date.today()
 

@@ -8,6 +8,7 @@ airready's own bugs).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,7 +22,14 @@ from .audit import load_all, load_checked_inventory, long_lived, resolve_today, 
 from .graph.blast import SCENARIOS, blast_radius
 from .graph.graph import build_graph
 from .inventory.config import CONFIG_NAME, Project, find_root, load_project
-from .inventory.files import write_atomic
+from .inventory.files import (
+    STDOUT,
+    OutputError,
+    check_targets,
+    prepare_folder,
+    resolve_target,
+    write_output,
+)
 from .inventory.kinds import KINDS
 from .inventory.kinds import SCENARIOS as KIND_SCENARIOS
 from .inventory.model import Inventory
@@ -86,8 +94,8 @@ def _open_project(project_dir: Path | None) -> Project:
 def _print_problems(problems: list[Problem], err: bool = False) -> None:
     """Problems on standard output for ``validate``; elsewhere (``err=True``) on standard
     error, so that JSON, SARIF or JUnit on standard output stays parseable."""
-    for problem in problems:
-        click.echo(problem.render(), err=err)
+    for problem in problems:  # file names and quoted values may hold control characters
+        click.echo(text_report.one_line(problem.render()), err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,9 +138,10 @@ def schema(out_dir: Path | None) -> int:
     if out_dir is None:
         click.echo(dumps(combined_schema()), nl=False)
         return EXIT_OK
+    prepare_folder(out_dir)
     changed = 0
     for name, document in all_schemas().items():
-        changed += write_atomic(out_dir / name, dumps(document))
+        changed += write_output(out_dir / name, dumps(document))
     click.echo(f"wrote {plural(changed, 'schema file')} to {out_dir} "
                f"({len(all_schemas()) - changed} unchanged)", err=True)
     return EXIT_OK
@@ -158,6 +167,29 @@ def _repo_prefix(root: Path) -> str:
             relative = here.relative_to(folder).as_posix()
             return "" if relative == "." else relative + "/"
     return ""
+
+
+def _protected(project: Project, *allowed: str) -> dict[str, str]:
+    """The project's inputs, which no output may overwrite; ``allowed`` names those the
+    command is there to write (``baseline`` for --write-baseline, ``history`` for --record)."""
+    from .postincident.register import REGISTER_NAME
+
+    config = project.config
+    root = project.root
+    guarded = {str(root / CONFIG_NAME): CONFIG_NAME}
+    for entries, what in ((config.inventory, "an inventory file"),
+                          (config.waivers, "a waivers file"),
+                          ([c for c in config.controls if c != "builtin"], "a control file")):
+        for entry in entries:
+            guarded[str(root / entry)] = what
+    if config.reports:
+        guarded[str(root / config.reports / REGISTER_NAME)] = "the risk register"
+        guarded[str(root / config.reports)] = "an incident or risk file in reports"
+    for key, path, what in (("baseline", config.baseline, "the baseline"),
+                            ("history", config.history, "the scorecard history")):
+        if path and key not in allowed:
+            guarded[str(root / path)] = what
+    return guarded
 
 
 def _pair_outputs(formats: tuple[str, ...], outputs: tuple[Path, ...]
@@ -219,6 +251,13 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
                                "--format " + ", ".join(f for f, _ in pairs if f != "text"))
     project = _open_project(project_dir)
     day = resolve_today(today)
+    if write_baseline is not None:
+        check_targets([write_baseline], _protected(project, "baseline"))
+    else:
+        protected = _protected(project)
+        if baseline_file is not None:
+            protected[str(baseline_file)] = "the baseline"
+        check_targets([STDOUT if output is None else output for _, output in pairs], protected)
     loaded = load_all(project)
     _print_problems(loaded.warnings, err=True)
     selection = select(loaded.catalog, loaded.inventory, control_patterns, phases, severities,
@@ -235,7 +274,7 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
                                       code="config")])
     run = run_check(loaded, day, selection, baseline_file)
     if write_baseline is not None:
-        write_atomic(write_baseline, baseline.dumps(baseline.baseline_document(run.result)))
+        write_output(write_baseline, baseline.dumps(baseline.baseline_document(run.result)))
         click.echo(f"wrote {plural(len(run.result.gaps()), 'known gap')} to {write_baseline}",
                    err=True)
         return EXIT_OK
@@ -250,8 +289,8 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
             text = text_report.render(ctx, style, verbose, group_by)
         else:
             text = RENDERERS[fmt](ctx)
-        if output is not None:
-            write_atomic(output, text)
+        if output is not None and str(output) != STDOUT:
+            write_output(output, text)
         else:
             click.echo(text, nl=False)
     return EXIT_GAPS if ctx.blocking else EXIT_OK
@@ -353,8 +392,13 @@ def scorecard(project_dir: Path | None, fmt: str, today: str | None, record_file
     if owner is not None and record_file is not None:
         raise click.UsageError("--record keeps the whole estate's history; it cannot go with "
                                "--owner")
+    if record_file is not None:
+        check_targets([record_file], _protected(project, "history"))
     result, card = _audit(project, today, owner)
-    history_path = history_file or record_file or (
+    # the trend is read back from --record only when that is a file (not -, a FIFO, a device)
+    recorded_file = record_file if record_file is not None and str(record_file) != STDOUT and (
+        resolve_target(record_file).kind == "file") else None
+    history_path = history_file or recorded_file or (
         project.root / project.config.history if project.config.history else None)
     entries = history.read(history_path, project.shown(history_path)) if history_path else []
     trend: dict[str, Any] | None = None
@@ -409,7 +453,8 @@ def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | 
                                   f"site: {project.shown(config_file)} does not exist "
                                   "(airready init writes one)", code="config")])
     mermaid = sitebuild.find_mermaid(mermaid_js, site_dir)
-    config = sitebuild.load_site_config(config_file, lambda m: click.echo(m, err=True))
+    config = sitebuild.load_site_config(config_file, lambda m: click.echo(m, err=True),
+                                        project.root, project.shown(config_file))
     pages = list(render_pages(SiteInput(result, card, entries,
                                         bool(config["use_directory_urls"]))))
     with click.progressbar(pages, label="writing pages", file=sys.stderr,
@@ -491,7 +536,7 @@ def incidents_show(ctx: click.Context, name: str, project_dir: Path | None, fmt:
     """One incident in full: timeline, metrics, clocks, actions, review, lessons."""
     project_dir = project_dir or ctx.obj["project_dir"]
     fmt = fmt or ctx.obj["fmt"]
-    today = today or ctx.obj["today"]
+    today = today if today is not None else ctx.obj["today"]
     project = _open_project(project_dir)
     loaded = load_all(project)
     ref = name if name.startswith("incident:") else f"incident:{name}"
@@ -513,8 +558,9 @@ def init(directory: Path) -> int:
     if clashes:
         raise click.UsageError("refusing to overwrite existing files: "
                                + ", ".join(str(c) for c in clashes))
+    prepare_folder(directory)  # its parent must exist: a typo makes no tree of folders
     for path, text in written:
-        write_atomic(path, text)
+        write_output(path, text, make_parents=True)
     click.echo(f"created {plural(len(written), 'file')} in {directory} ({len(same)} already "
                f"there); next: airready check --project {directory}", err=True)
     return EXIT_OK
@@ -531,18 +577,29 @@ def register_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the diff and write nothing.")
 def register_update(project_dir: Path | None, today: str | None, dry_run: bool) -> int:
     """Add risks from new incidents, raise recurring ones, and list failing controls."""
+    from contextlib import nullcontext
+
+    from .inventory.validate import inventory_files
+    from .postincident.register import input_state, locked
+
     project = _open_project(project_dir)
     day = resolve_today(today)
-    loaded = load_all(project)
-    for problem in loaded.warnings:  # standard output carries the diff
-        click.echo(problem.render(), err=True)
-    result = run_check(loaded, day, select(loaded.catalog, loaded.inventory)).result
-    update = plan_register_update(project, result, day)
-    click.echo(register_report.render_diff(update), nl=False)
-    try:
+    # The lock spans read, audit and write: parallel runs take turns.  An input that
+    # changes meanwhile (an editor, a git checkout) means the audit is redone on it.
+    with nullcontext() if dry_run else locked(project):
+        for _attempt in range(3):
+            before = input_state(project, [p for p, _ in inventory_files(project)[0]])
+            loaded = load_all(project)
+            result = run_check(loaded, day, select(loaded.catalog, loaded.inventory)).result
+            update = plan_register_update(project, result, day)
+            if input_state(project, [p for p, _ in inventory_files(project)[0]]) == before:
+                break
+        else:
+            raise click.ClickException("the inventory kept changing while register update "
+                                       "read it; nothing written (run it again)")
+        _print_problems(loaded.warnings, err=True)  # standard output carries the diff
+        click.echo(register_report.render_diff(update), nl=False)
         written = False if dry_run else save_register(update)
-    except OSError as exc:  # the register is intact: write_atomic renames only a whole file
-        raise click.ClickException(f"could not write {update.shown}: {exc}") from None
     click.echo(register_report.render_summary(update, written), nl=False, err=True)
     return EXIT_OK
 
@@ -687,9 +744,9 @@ def _run_import(result: ImportResult, out_dir: Path, dry_run: bool) -> int:
             raise click.UsageError("refusing to overwrite existing files: "
                                    + ", ".join(str(c) for c in clashes))
         for path, text in write:
-            scaffolded += write_atomic(path, text)
+            scaffolded += write_output(path, text, make_parents=True)
     changed = save(plan)
-    write_atomic(report_path, interop_report.render_markdown(result, plan,
+    write_output(report_path, interop_report.render_markdown(result, plan,
                                                              target.creates_project))
     project = load_project(target.root, Path.cwd())
     with long_lived():
@@ -726,9 +783,12 @@ def export_oscal(project_dir: Path | None, out_dir: Path, today: str | None) -> 
     _print_problems(loaded.warnings, err=True)
     result = run_check(loaded, resolve_today(today),
                        select(loaded.catalog, loaded.inventory)).result
+    documents = oscal.documents(result, __version__)
+    prepare_folder(out_dir)  # the folder itself may be new; a missing parent is an error
+    check_targets([out_dir / name for name in documents], _protected(project))
     written = 0
-    for name, text in oscal.documents(result, __version__).items():
-        written += write_atomic(out_dir / name, text)
+    for name, text in documents.items():
+        written += write_output(out_dir / name, text)
     gaps = sum(f.is_gap for f in result.findings)
     click.echo(f"wrote {written} file(s) to {out_dir} ({len(result.evaluated)} controls "
                f"reviewed, {gaps} failing finding(s)): " + ", ".join(oscal.FILE_NAMES), err=True)
@@ -784,8 +844,21 @@ def _debug_requested(argv: list[str]) -> bool:
     return "--debug" in argv or os.environ.get("AIRREADY_DEBUG") == "1"
 
 
+def _terminated(signum: int, _frame: Any) -> None:
+    """SIGTERM ends a run the way Ctrl-C does: through the clean-up of a half-made file."""
+    raise SystemExit(128 + signum)
+
+
+def _on_terminate(handler: Any) -> Any:
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        return None
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    previous = _on_terminate(_terminated)
     try:
         code = cli.main(args=args, prog_name="airready", standalone_mode=False)
     except click.exceptions.Abort:
@@ -794,10 +867,13 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         code = EXIT_INVALID
+    except OutputError as exc:  # nothing was half-written: the writer renames whole files
+        click.echo(f"airready: error: {text_report.one_line(str(exc))}", err=True)
+        code = EXIT_INVALID
     except InputError as exc:
         usage = [p for p in exc.problems if p.code == "usage"]
         for problem in usage:  # options have no file position to show
-            click.echo(f"airready: error: {problem.message}", err=True)
+            click.echo(f"airready: error: {text_report.one_line(problem.message)}", err=True)
         _print_problems([p for p in exc.problems if p.code != "usage"])
         errors = sum(p.level == "error" for p in exc.problems)
         click.echo(f"{plural(errors, 'error')}: the input is invalid", err=True)
@@ -810,6 +886,9 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"airready: internal error: {type(exc).__name__}: {exc} "
                    "(rerun with --debug for the traceback)", err=True)
         code = EXIT_INVALID
+    finally:
+        if previous is not None:
+            _on_terminate(previous)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

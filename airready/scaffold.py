@@ -28,10 +28,17 @@ def plan(directory: Path) -> tuple[list[tuple[Path, str]], list[Path], list[Path
     write, same, clash = [], [], []
     for relative, text in template_files():
         path = directory / relative
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             write.append((path, text))
-        elif path.read_text(encoding="utf-8") == text:
+        elif path.is_file() and _holds(path, text):
             same.append(path)
-        else:
+        else:  # other text, a folder, a FIFO or a broken link: never read, never replaced
             clash.append(path)
     return write, same, clash
+
+
+def _holds(path: Path, text: str) -> bool:
+    try:
+        return path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False

@@ -181,6 +181,7 @@ def test_control_disabled_in_the_project_cannot_be_selected(tmp_path, capsys):
 
 def test_several_outputs_from_one_run(project, tmp_path, capsys, calls):
     out = tmp_path / "out"
+    out.mkdir()  # a missing folder is an error (test_writes.py), never created
     files = {fmt: out / name for fmt, name in (
         ("json", "a.json"), ("sarif", "a.sarif"), ("junit", "junit.xml"),
         ("markdown", "summary.md"), ("github", "annotations.txt"), ("text", "report.txt"))}

@@ -209,7 +209,7 @@ def test_markdown_escapes_inventory_text(tmp_path, capsys):
 @pytest.mark.parametrize(("raw", "escaped"), [
     ("<script>alert('x')</script>", "\\<script\\>alert('x')\\</script\\>"),
     ("a | b", "a \\| b"),
-    ("[click](https://e.vil)", "\\[click\\](https://e.vil)"),
+    ("[click](https://e.vil)", "\\[click\\](`https://e.vil`)"),  # no bare link either
     ("![img](x.png)", "!\\[img\\](x.png)"),
     ("*bold* _it_ `code`", "\\*bold\\* \\_it\\_ \\`code\\`"),
     ("back\\slash", "back\\\\slash"),

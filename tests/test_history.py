@@ -56,7 +56,8 @@ def unescaped(raw: str, markdown: str) -> bool:
 
 
 def test_record_appends_one_entry_per_run(project, capsys):
-    record = project / "history" / "scores.jsonl"  # the folder is created
+    record = project / "history" / "scores.jsonl"
+    record.parent.mkdir()  # a missing folder is an error, never created (test_writes.py)
     first = scorecard_json(capsys, project, "--record", record)
     (entry,) = lines(record)
     assert sorted(entry) == ENTRY_KEYS
@@ -291,7 +292,7 @@ def test_history_text_is_escaped_in_markdown_and_kept_to_one_line_in_text(projec
     for raw in ("<b>", "](http", "<s>", "`abc`", "<i>", "| [y]"):
         assert not unescaped(raw, trend), raw
     assert "\n# injected" not in trend
-    assert "\\<b\\>x\\</b\\> \\| \\[y\\](http://evil.example) # injected" in trend
+    assert "\\<b\\>x\\</b\\> \\| \\[y\\](`http://evil.example`) # injected" in trend
     text = cli(capsys, project, "--history", record).out
     assert "\n# injected" not in text
     assert "<b>x</b> | [y](http://evil.example)\\n# injected" in text

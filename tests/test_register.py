@@ -298,7 +298,7 @@ def test_an_interrupted_write_leaves_the_register_intact(tmp_path, capsys, monke
     monkeypatch.setattr(os, "replace", crash)
     result = update(capsys, root)
     assert result.code == 2
-    assert f"could not write {REGISTER}: [Errno 28] No space left on device" in result.err
+    assert f"cannot write {REGISTER}: No space left on device" in result.err
     assert (root / REGISTER).read_text() == HAND
     assert sorted(p.name for p in (root / "reports").iterdir()) == ["incidents",
                                                                    "risk-register.yaml"]

@@ -580,7 +580,7 @@ def test_markdown_escapes_hostile_text(tmp_path, capsys):
     out = cli(capsys, project, "--format", "markdown").out
     for raw in ("<img", "](http", "`code`", "*b*", "| [click"):
         assert not re.search(r"(?<!\\)" + re.escape(raw), out), raw
-    assert "\\<img src=x onerror=alert(1)\\> \\| \\[click\\](http://evil.example) " in out
+    assert "\\<img src=x onerror=alert(1)\\> \\| \\[click\\](`http://evil.example`) " in out
     assert "\n# H" not in out
     line = next(x for x in out.splitlines() if "SC-VER-001" in x)
     assert line.count("\\<img") == 2  # the message and the remediation, both escaped

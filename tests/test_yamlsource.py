@@ -632,9 +632,8 @@ def test_find_yaml_files_finds_what_rglob_finds_in_the_same_order(tmp_path: Path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("a: 1\n", encoding="utf-8")
     (root / "dir.yml").mkdir()
-    (root / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     (root / "file-link.yaml").symlink_to(root / "y.yml")
-    (root / "broken-link.yaml").symlink_to(root / "missing.yaml")
+    # Linked folders and broken links are no longer passed over: test_discovery.py.
     found = list(find_yaml_files(root))
     assert found == _rglob_files(root)
     assert [p.relative_to(root).as_posix() for p in found] == [

@@ -39,7 +39,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from ..inventory.fields import KIND_BY_PREFIX, PREFIX_BY_KIND
-from ..inventory.files import write_atomic
+from ..inventory.files import write_output
 from ..inventory.kinds import API_VERSION, ENTITY_CLASS
 from ..inventory.problems import Problem
 from ..inventory.yamlsource import load_file, plain, yaml_file_names
@@ -477,7 +477,7 @@ class StateError(Exception):
 
 def save(plan: WritePlan) -> int:
     """Write the plan's files; returns how many changed on disk."""
-    return sum(write_atomic(path, text) for path, text in plan.files.items())
+    return sum(write_output(path, text, make_parents=True) for path, text in plan.files.items())
 
 
 def envelope(kind: str, name: str, metadata: dict[str, Any], spec: dict[str, Any]

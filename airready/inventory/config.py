@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from .fields import Duration, Identifier, Strict
+from .files import is_inside
 from .problems import InputError, Problem
 from .yamlsource import SourceDoc, load_file
 
@@ -72,7 +73,7 @@ class ProjectConfig(Strict):
     baseline: str | None = None
     history: str | None = None
     overrides: dict[str, Override] = {}
-    max_waiver_days: int = Field(default=180, ge=1)
+    max_waiver_days: int = Field(default=180, ge=1, le=36525)
     max_file_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     # The repository's web address: findings on the site link to the source line.
     repo_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
@@ -150,4 +151,40 @@ def load_project(project_dir: Path | None, cwd: Path) -> Project:
         from .schema_errors import problems_from_validation
 
         raise InputError(problems_from_validation(doc, exc, ProjectConfig, code="config")) from None
-    return Project(root, config, doc)
+    project = Project(root, config, doc)
+    outside = _outside_problems(project)
+    if outside:
+        raise InputError(outside)
+    return project
+
+
+def _configured_paths(config: ProjectConfig) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every path airready.yaml names, with where it is written."""
+    paths: list[tuple[tuple[str | int, ...], str]] = []
+    for key in ("inventory", "waivers", "controls"):
+        entries: list[str] = getattr(config, key)
+        paths += [((key, index), entry) for index, entry in enumerate(entries)
+                  if not (key == "controls" and entry == "builtin")]
+    for key in ("reports", "site", "baseline", "history"):
+        value = getattr(config, key)
+        if value:
+            paths.append(((key,), value))
+    return paths
+
+
+def _outside_problems(project: Project) -> list[Problem]:
+    """Configured paths must stay inside the project folder, symlinks followed.
+
+    A pull request may edit airready.yaml; CI must not then read (and echo in a problem)
+    files of the machine it runs on, nor write the site or a report outside the checkout.
+    """
+    problems = []
+    for where, entry in _configured_paths(project.config):
+        if not is_inside(project.root / entry, project.root):
+            line, column = project.locate(*where)
+            key = where[0]
+            problems.append(Problem(CONFIG_NAME, line, column,
+                                    f"{key}: {entry!r} leads outside the project folder "
+                                    "(airready reads and writes only inside it)",
+                                    code="config"))
+    return problems

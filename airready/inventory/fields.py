@@ -107,18 +107,36 @@ _SHORT_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": 
 DURATION_PATTERN = r"^(P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?|\d+[smhdw])$"
 
 
+# Dates and durations are bounded so that every sum airready makes of them (a deadline, a
+# review date, a staleness day, a chain of regulatory stages) stays a real date: past
+# these, Python's dates overflow.  "Never" is said by leaving a field out, not by 9999.
+MIN_DATE = dt.date(1000, 1, 1)
+MAX_DATE = dt.date(9000, 12, 31)
+MAX_DURATION = dt.timedelta(days=36525)  # 100 years
+_DURATION_LIMIT = f"at most 100 years ({MAX_DURATION.days:,} days)"
+
+
 def parse_duration(text: str) -> dt.timedelta:
     """``PT1H`` -> 1 hour, ``90d`` -> 90 days. Raises ValueError on anything else.
 
     Months and years are refused: their length varies, so a deadline in them is ambiguous.
     """
     match = _ISO_DURATION.match(text)
+    parts: dict[str, int] | None = None
     if match:
         parts = {k: int(v) for k, v in match.groupdict().items() if v}
-        return dt.timedelta(**parts)
-    match = _SHORT_DURATION.match(text)
-    if match:
-        return dt.timedelta(**{_SHORT_UNITS[match["unit"]]: int(match["amount"])})
+    else:
+        match = _SHORT_DURATION.match(text)
+        if match:
+            parts = {_SHORT_UNITS[match["unit"]]: int(match["amount"])}
+    if parts is not None:
+        try:
+            delta = dt.timedelta(**parts)
+        except OverflowError:
+            delta = None
+        if delta is None or delta > MAX_DURATION:
+            raise ValueError(f"{text!r} is too long for a duration: {_DURATION_LIMIT}")
+        return delta
     raise ValueError(
         f"{text!r} is not a duration: use ISO 8601 (PT1H, PT4H, P3D) or a short form (90d, 4h)"
     )
@@ -155,6 +173,37 @@ def _check_aware(value: dt.datetime) -> dt.datetime:
     return value
 
 
+def check_date_range(day: dt.date) -> dt.date:
+    """``day`` itself, or a ValueError when it lies beyond the dates airready can count with."""
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"{day.isoformat()} is out of range: airready counts with dates "
+                         f"from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}")
+    return day
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    return check_date_range(value)
+
+
+def _timestamp_in_range(value: dt.datetime) -> dt.datetime:
+    check_date_range(value.date())
+    return value
+
+
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str) -> dt.date:
+    """A day written exactly YYYY-MM-DD (not 20261127, not 2026-W48-5), in range."""
+    try:
+        if not _DATE_TEXT.fullmatch(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    return check_date_range(day)
+
+
 def _iso_date(value: Any) -> Any:
     """Quoted ISO dates are dates too; anything else is left to the strict check."""
     if isinstance(value, str):
@@ -176,8 +225,9 @@ def _iso_timestamp(value: Any) -> Any:
     return value
 
 
-Date = Annotated[dt.date, BeforeValidator(_iso_date)]
-Timestamp = Annotated[dt.datetime, BeforeValidator(_iso_timestamp), AfterValidator(_check_aware)]
+Date = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_date_in_range)]
+Timestamp = Annotated[dt.datetime, BeforeValidator(_iso_timestamp), AfterValidator(_check_aware),
+                      AfterValidator(_timestamp_in_range)]
 
 _IDENTIFIER_RE = re.compile(r"^[a-z0-9_]+$")
 

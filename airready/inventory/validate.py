@@ -46,7 +46,7 @@ def inventory_files(project: Project) -> tuple[list[tuple[Path, str]], list[Prob
     for key, entries, required in sources:
         for index, entry in enumerate(entries):
             path = project.root / entry
-            if not path.exists():
+            if not path.exists() and not path.is_symlink():
                 if required:
                     where = (key, index) if key != "reports" else (key,)
                     line, column = project.locate(*where)
@@ -56,7 +56,10 @@ def inventory_files(project: Project) -> tuple[list[tuple[Path, str]], list[Prob
                 continue
             # Absolute from the start, so every file found is (abspath is lexical).
             folder = Path(os.path.abspath(path))
-            for absolute in yaml_file_names(folder, skip=frozenset({config_file})):
+            found = yaml_file_names(folder, skip=frozenset({config_file}), problems=problems,
+                                    inside=project.root,
+                                    shown=lambda name: _shown(project, root, name))
+            for absolute in found:
                 # Lexical dedupe (abspath, not resolve): one lstat chain per file was slow.
                 if absolute not in seen:
                     seen[absolute] = _shown(project, root, absolute)

@@ -17,6 +17,7 @@ import errno
 import gc
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ import yaml
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .problems import Problem
+from .problems import InputError, Problem
 
 try:  # the C parser; the pure-Python one is the fallback on odd installs
     from yaml import CSafeLoader as _BaseLoader
@@ -671,61 +672,148 @@ def load_file(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES, *,
     return parse_text(raw, shown, keys=keys)
 
 
-def find_yaml_files(root: Path, skip: frozenset[Path] = frozenset()) -> Iterator[Path]:
+def find_yaml_files(root: Path, skip: frozenset[Path] = frozenset(), *,
+                    problems: list[Problem] | None = None, inside: Path | None = None,
+                    shown: Callable[[str], str] | None = None) -> Iterator[Path]:
     """``root`` itself if it is a file, else every *.yaml / *.yml below it, sorted.
 
     Below ``root``, hidden files and folders (``.github/``, ``.venv/``) are left out, and
     so are the files in ``skip`` (resolved paths, such as the project file itself).
+    What cannot be searched is a problem (see ``yaml_file_names``), never passed over.
     """
-    for name in yaml_file_names(root, skip):
+    for name in yaml_file_names(root, skip, problems=problems, inside=inside, shown=shown):
         yield Path(name)
 
 
-def yaml_file_names(root: Path, skip: frozenset[Path] = frozenset()) -> list[str]:
+@dataclass
+class _Search:
+    skip: frozenset[Path]
+    skip_names: set[str]
+    inside: str | None  # the real project folder: no symlink may lead out of it
+    shown: Callable[[str], str]
+    found: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    folders: set[str] = field(default_factory=set)  # real folders searched: loops end
+    links: list[tuple[str, str, bool]] = field(default_factory=list)  # followed last
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(self.shown(path), 1, 1, message, code="file"))
+
+
+def yaml_file_names(root: Path, skip: frozenset[Path] = frozenset(), *,
+                    problems: list[Problem] | None = None, inside: Path | None = None,
+                    shown: Callable[[str], str] | None = None) -> list[str]:
     """What ``find_yaml_files`` finds, as strings, in the same order.
 
     The files of what ``Path.rglob`` would give, found with ``os.scandir`` and kept as
     strings: with 10,000 files, pathlib's parsing and comparisons cost a tenth as much
     as reading them.  Sorted as paths sort, part by part (``a/b`` before ``a-b``).
+
+    Nothing is skipped in silence: a folder that cannot be read, a broken symlink, a
+    symlink loop, a FIFO or device named *.yaml, and (with ``inside``) a symlink leading
+    out of that folder are problems, added to ``problems``; without that list the first
+    of them is raised as an InputError.  Symlinked folders inside are searched too.
     """
+    search = _Search(skip, {s.name for s in skip},
+                     os.path.realpath(inside) if inside is not None else None,
+                     shown or (lambda path: path))
     if root.is_file():
-        return [str(root)]
-    if not root.is_dir():
-        return []
-    found: list[str] = []
-    _scan(str(root), skip, {s.name for s in skip}, found)
-    found.sort(key=lambda name: name.split(os.sep))
-    return found
+        search.found.append(str(root))
+    elif root.is_dir():
+        search.folders.add(os.path.realpath(root))
+        _scan(str(root), search)
+        # Links after every real folder: one leading into a folder searched anyway is
+        # then reported whichever order the folder listing came in.
+        while search.links:
+            search.links.sort()
+            _linked(*search.links.pop(0), search)
+    elif os.path.lexists(root):
+        search.problem(str(root), _not_searchable(str(root)))
+    search.found.sort(key=lambda name: name.split(os.sep))
+    if problems is not None:
+        problems.extend(search.problems)
+    elif search.problems:
+        raise InputError(search.problems)
+    return search.found
 
 
-def _scan(folder: str, skip: frozenset[Path], skip_names: set[str], found: list[str]) -> None:
+def _not_searchable(path: str) -> str:
+    """Why ``path``, which is there but is neither a file nor a folder, is not read."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symlink loop: it never reaches a file or folder"
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return (f"a broken symlink: what it points to ({os.readlink(path)!r}) does not "
+                    "exist")
+        return f"cannot be read: {exc.strerror}"
+    return "not a regular file or folder (a FIFO, socket or device): not read"
+
+
+def _scan(folder: str, search: _Search) -> None:
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
-    except PermissionError:  # as rglob: an unreadable folder is passed over
+    except OSError as exc:
+        search.problem(folder, f"cannot read the folder: {exc.strerror or exc}")
         return
     for entry in entries:
         name = entry.name
         if name.startswith("."):
             continue  # hidden, with everything inside
-        if _entry_is(entry.is_dir) and not entry.is_symlink():  # rglob follows no linked folder
-            _scan(entry.path, skip, skip_names, found)
-        elif name.endswith((".yaml", ".yml")) and _entry_is(entry.is_file) and (
-                name not in skip_names or Path(entry.path).resolve() not in skip):
-            found.append(entry.path)
+        yaml_name = name.endswith((".yaml", ".yml"))
+        try:
+            linked = entry.is_symlink()
+            if not linked and entry.is_dir(follow_symlinks=False):
+                search.folders.add(os.path.realpath(entry.path))
+                _scan(entry.path, search)
+                continue
+            if not linked:
+                if yaml_name and entry.is_file(follow_symlinks=False):
+                    _add(entry.path, name, search)
+                elif yaml_name:
+                    search.problem(entry.path, _not_searchable(entry.path))
+                continue
+        except OSError as exc:
+            search.problem(entry.path, f"cannot be read: {exc.strerror or exc}")
+            continue
+        search.links.append((entry.path, name, yaml_name))
 
 
-# What pathlib treats as "no such file" rather than an error (a broken link, a file gone).
-_NOT_THERE = {errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP}
-
-
-def _entry_is(test: Callable[[], bool]) -> bool:
+def _linked(path: str, name: str, yaml_name: bool, search: _Search) -> None:
+    """A symlink found while searching: followed when it stays inside the project."""
     try:
-        return test()
-    except OSError as exc:
-        if exc.errno in _NOT_THERE:
-            return False
-        raise
+        info = os.stat(path)
+    except OSError:
+        # broken or looping: the link may have named a folder, so any name is reported
+        if yaml_name or "." not in name:
+            search.problem(path, _not_searchable(path))
+        return
+    real = os.path.realpath(path)
+    is_folder = stat.S_ISDIR(info.st_mode)
+    if not (is_folder or yaml_name):
+        return
+    if search.inside is not None and real != search.inside and not real.startswith(
+            search.inside + os.sep):
+        search.problem(path, "a symlink that leads outside the project folder: not read "
+                       "(airready reads only the project's own files)")
+    elif is_folder:
+        if real in search.folders:
+            search.problem(path, "a symlink to a folder searched already (a loop, or its "
+                           "files would be read twice): not followed")
+        else:
+            search.folders.add(real)
+            _scan(path, search)
+    elif stat.S_ISREG(info.st_mode):
+        _add(path, name, search)
+    else:
+        search.problem(path, _not_searchable(path))
+
+
+def _add(path: str, name: str, search: _Search) -> None:
+    if name not in search.skip_names or Path(path).resolve() not in search.skip:
+        search.found.append(path)
 
 
 def plain(value: Any) -> Any:

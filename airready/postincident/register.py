@@ -26,8 +26,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..inventory.config import CONFIG_NAME, Project
-from ..inventory.files import write_atomic
+from ..inventory.files import OutputError, locked_folder, resolve_target, write_output
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from ..inventory.problems import InputError, Problem
@@ -81,6 +83,7 @@ class RegisterUpdate:
     changes: list[RiskChange]
     warnings: list[str]
     today: dt.date
+    root: Path | None = None  # the project folder: the register is never written outside it
 
     @property
     def changed(self) -> bool:
@@ -182,9 +185,10 @@ def _plan(project: Project, result: AuditResult, today: dt.date,
           failing: dict[str, set[str]]) -> RegisterUpdate:
     path = register_path(project)
     shown = project.shown(path)
-    # bytes, not read_text: universal newlines would turn a CRLF file into LF on writing
-    old_text = path.read_bytes().decode("utf-8") if path.is_file() else None
-    text = old_text or ""
+    old_text = read_register(path, shown)
+    # A file with old Mac line endings (CR alone) is edited as LF and written back as CR.
+    cr_only = old_text is not None and "\r" in old_text and "\n" not in old_text
+    text = (old_text or "").replace("\r", "\n") if cr_only else old_text or ""
     inventory = result.inventory
     nodes = _compose(text, shown)
     in_file: list[_Risk] = []
@@ -221,9 +225,41 @@ def _plan(project: Project, result: AuditResult, today: dt.date,
     for risk in in_file + added:
         _set_controls(risk, failing)
     new_text = _apply(text, nodes, in_file, added, old_text is None)
+    if cr_only:
+        new_text = new_text.replace("\n", "\r")
     changes = [RiskChange(r.ref, r.new is not None, r.notes) for r in in_file + added
                if r.new is not None or r.touched]
-    return RegisterUpdate(path, shown, old_text, new_text, changes, warnings, today)
+    return RegisterUpdate(path, shown, old_text, new_text, changes, warnings, today,
+                          project.root)
+
+
+def read_register(path: Path, shown: str) -> str | None:
+    """The register's text exactly as stored (None when there is none yet).
+
+    Bytes, not read_text: universal newlines would turn a CRLF file into LF on writing.
+    A file that mixes lone CRs with LF line breaks is refused: an edit could not keep
+    both, and a lone CR is a line break to YAML but not to most editors.
+    """
+    if not path.exists() and not path.is_symlink():
+        return None
+    if not path.is_file():
+        raise InputError([Problem(shown, 1, 1, "the risk register is not a regular file "
+                                  "(a folder, a broken symlink or a device)", code="register")])
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InputError([Problem(shown, 1, 1, f"cannot read the risk register: "
+                                  f"{exc.strerror or exc}", code="register")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(shown, 1, 1, f"the risk register is not UTF-8 (byte "
+                                  f"{exc.start})", code="register")]) from None
+    lone = re.search(r"\r(?!\n)", text)
+    if lone is not None and "\n" in text:
+        line = text.count("\n", 0, lone.start()) + 1
+        raise InputError([Problem(shown, line, 1, "the risk register mixes CR line endings "
+                                  "with LF ones: save it with one kind (LF or CRLF) and run "
+                                  "again", code="register")])
+    return text
 
 
 def register_path(project: Project) -> Path:
@@ -600,7 +636,11 @@ def _edits(text: str, risk: _Risk, render: _Renderer) -> list[tuple[int, int, st
             insert("controls", render.key("controls", _flow(risk.controls_to), column))
         else:
             key, value = pair
-            edits.append(_replace_list(text, key, value, risk.controls_to, column, render))
+            if isinstance(value, SequenceNode) and not value.flow_style and value.value and all(
+                    isinstance(item, ScalarNode) for item in value.value):
+                edits += _edit_block_list(text, key, value, risk.controls_to, render)
+            else:
+                edits.append(_replace_list(text, key, value, risk.controls_to, column, render))
     if risk.treatments_added:
         edits += _extend_list(text, spec, "treatments", risk.treatments_added, column, render,
                               insert, block=True)
@@ -657,27 +697,108 @@ def _replace_list(text: str, key: Node, value: Node, items: list[Any], column: i
     return key.start_mark.index, _value_end(text, key, value), render.style.newline.join(lines)
 
 
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _edit_block_list(text: str, key: Node, seq: SequenceNode, wanted: list[str],
+                     render: _Renderer) -> list[tuple[int, int, str]]:
+    """A block list of plain values made to hold ``wanted``, item by item, in place.
+
+    Items that stay keep their lines (and their comments), items that go lose their
+    line, new items go in before the first kept item that sorts after them; comment
+    lines of their own stay where they are.  Rewriting the list whole would drop the
+    comments, or leave one beside the wrong item.
+    """
+    items: list[ScalarNode] = list(seq.value)
+    dash = seq.start_mark.column
+    content = items[0].start_mark.column
+    edits: list[tuple[int, int, str]] = []
+    kept: list[ScalarNode] = []
+    for item in items:
+        if item.value in wanted and all(k.value != item.value for k in kept):
+            kept.append(item)
+        else:
+            edits.append((_line_start(text, item.start_mark.index),
+                          _after_line(text, item.end_mark.index), ""))
+    inserts: dict[int, list[str]] = {}
+    present = {item.value for item in kept}
+    for value in (w for w in wanted if w not in present):
+        after = next((item for item in kept if str(item.value) > value), None)
+        if after is None:  # after the last item (its line, with its comment)
+            at = _after_line(text, items[-1].end_mark.index)
+        else:  # before the comment lines that lead up to the item it must precede
+            index = items.index(after)
+            at = (_after_line(text, items[index - 1].end_mark.index) if index
+                  else _after_line(text, key.end_mark.index))
+        inserts.setdefault(at, []).extend(render.block_item(value, dash, content))
+    for at, lines in inserts.items():
+        prefix = render.style.newline if at == len(text) and not text.endswith("\n") else ""
+        edits.append((at, at, prefix + render.join(lines)))
+    if not wanted:  # no item left: the key says so, its comments stay
+        colon = text.index(":", key.end_mark.index)
+        edits.append((colon + 1, colon + 1, " []"))
+    return edits
+
+
 def _rewrite_flow_spec(text: str, risk: _Risk, spec: Node | None,
                        render: _Renderer) -> list[tuple[int, int, str]]:
-    """A ``spec`` written as a flow mapping: written again, as a flow mapping, with the edits.
+    """A ``spec`` written as a flow mapping, edited in place like a block one.
 
-    Only that mapping is re-rendered; the rest of the file keeps its bytes.
+    Values are replaced where they stand, items appended after the last item of their
+    list and new keys after the last pair, so the mapping keeps its lines, quotes and
+    comments (flow mappings may span lines and hold comments).
     """
     if not isinstance(spec, MappingNode):
         return []
-    start, end = spec.start_mark.index, _end(spec)
-    data = YAML(typ="rt").load(text[start:end])
+    edits: list[tuple[int, int, str]] = []
+    new_pairs: list[str] = []
+
+    def flow(items: list[Any]) -> str:
+        return "[" + render.flow_items(items) + "]"
+
+    def extend(key_name: str, items: list[Any]) -> None:
+        pair = _pair(spec, key_name)
+        if pair is None:
+            new_pairs.append(f"{key_name}: {flow(items)}")
+            return
+        key, value = pair
+        if isinstance(value, SequenceNode) and value.flow_style and value.value:
+            at = _end(value.value[-1])
+            edits.append((at, at, ", " + render.flow_items(items)))
+        else:  # an empty list or a null: the value written anew
+            edits.append((value.start_mark.index, _value_end(text, key, value), flow(items)))
+
     if risk.likelihood_to is not None:
-        data["likelihood"] = risk.likelihood_to
+        pair = _pair(spec, "likelihood")
+        if pair is None:
+            new_pairs.append(f"likelihood: {risk.likelihood_to}")
+        else:
+            edits.append((pair[1].start_mark.index, pair[1].end_mark.index,
+                          str(risk.likelihood_to)))
     if risk.incidents_added:
-        data["incidents"] = _flow(list(data.get("incidents") or []) + risk.incidents_added)
+        extend("incidents", risk.incidents_added)
     if risk.controls_to is not None:
-        data["controls"] = _flow(risk.controls_to)
+        pair = _pair(spec, "controls")
+        if pair is None:
+            new_pairs.append(f"controls: {flow(risk.controls_to)}")
+        else:
+            edits.append((pair[1].start_mark.index, _value_end(text, *pair),
+                          flow(risk.controls_to)))
     if risk.treatments_added:
-        treatments = list(data.get("treatments") or [])
-        data["treatments"] = _flow(treatments + [_flow_map(t) for t in risk.treatments_added])
-    data.fa.set_flow_style()
-    return [(start, end, render.dump(data).rstrip("\n"))]
+        extend("treatments", [_flow_map(t) for t in risk.treatments_added])
+    if new_pairs:
+        if spec.value:
+            at = _end(spec.value[-1][1])
+            # a mapping over several lines gets a line per new pair, at its keys' column
+            multiline = spec.start_mark.line != spec.end_mark.line
+            sep = ("," + render.style.newline + " " * spec.value[0][0].start_mark.column
+                   if multiline else ", ")
+            edits.append((at, at, sep + sep.join(new_pairs)))
+        else:
+            at = spec.start_mark.index + 1
+            edits.append((at, at, ", ".join(new_pairs)))
+    return edits
 
 
 def _flow_map(item: dict[str, Any]) -> CommentedMap:
@@ -689,10 +810,22 @@ def _flow_map(item: dict[str, Any]) -> CommentedMap:
 # --- writing and the change log --------------------------------------------------------------
 
 def save(update: RegisterUpdate, now: dt.datetime | None = None) -> bool:
-    """Write the register (atomically) and log the change; False when nothing changed."""
+    """Write the register (atomically) and log the change; False when nothing changed.
+
+    Call it under ``locked``: the register on disk must still be what ``plan_update``
+    read, or the update, made from a stale copy, is refused rather than written over a
+    change someone else made in between.
+    """
     if not update.changed:
         return False
-    write_atomic(update.path, update.new_text)
+    if read_register(update.path, update.shown) != update.old_text:
+        raise InputError([Problem(update.shown, 1, 1, "the risk register changed while the "
+                                  "update was being worked out: nothing written; run "
+                                  "register update again", code="register")])
+    try:
+        write_output(update.path, update.new_text, within=update.root)
+    except OutputError as exc:
+        raise OutputError(update.shown, exc.reason) from None
     entry = {
         "time": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "today": update.today.isoformat(),
@@ -702,9 +835,52 @@ def save(update: RegisterUpdate, now: dt.datetime | None = None) -> bool:
         "changes": {c.ref: c.notes for c in update.changes},
     }
     log = update.path.parent / LOG_NAME
-    with log.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, sort_keys=False) + "\n")
+    try:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, sort_keys=False) + "\n")
+    except OSError as exc:
+        raise OutputError(log, f"the register was written, its change log not: "
+                          f"{exc.strerror or exc}") from None
     return True
+
+
+@contextmanager
+def locked(project: Project) -> Iterator[Path]:
+    """Hold the register's lock across a whole read-modify-write (yields its path).
+
+    Parallel ``register update`` runs take turns, so each reads what the one before it
+    wrote, and three runs at once leave the file one run would.  The lock is on the
+    folder that really holds the register (a symlinked register is edited in its target,
+    which must lie inside the project).
+    """
+    path = register_path(project)
+    shown = project.shown(path)
+    real = os.path.realpath(path)
+    try:
+        target = resolve_target(path, within=project.root) if os.path.lexists(path) else None
+    except OutputError as exc:  # read-only, or a symlink out of the project
+        raise OutputError(shown, exc.reason) from None
+    if target is not None and target.kind != "file":
+        raise OutputError(shown, "the risk register is not a regular file")
+    folder = os.path.dirname(real)
+    if not os.path.isdir(folder):
+        raise OutputError(shown, f"the folder {project.shown(Path(folder))} does not exist "
+                          "(create it first)")
+    with locked_folder(folder):
+        yield path
+
+
+def input_state(project: Project, paths: Iterable[Path]) -> dict[str, tuple[int, ...]]:
+    """What identifies each input file's content cheaply: size, time and inode."""
+    state: dict[str, tuple[int, ...]] = {}
+    for path in [project.root / CONFIG_NAME, register_path(project), *paths]:
+        try:
+            info = os.stat(path)
+        except OSError:
+            state[str(path)] = ()
+            continue
+        state[str(path)] = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+    return state
 
 
 def latest_changes(reports_dir: Path) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from ..inventory.files import OutputError, open_output, resolve_target
 from ..inventory.problems import InputError, Problem
 from ..rules.findings import AuditResult
 from .scorecard import Scorecard
@@ -52,11 +53,23 @@ def append(path: Path, entry: dict[str, Any]) -> None:
     """Append one line; a crash mid-write can at worst leave a last partial line.
 
     A partial last line left by an earlier crash (which ``read`` ignores) is cut off
-    first: appending to it would glue the new entry onto it and lose both.
+    first: appending to it would glue the new entry onto it and lose both.  Standard
+    output (``-``), a FIFO or a device just get the line; a symlink is appended through.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(entry, sort_keys=True) + "\n"
-    with open(path, "a+b") as handle:
+    target = resolve_target(path)
+    if target.kind != "file":
+        with open_output(path) as stream:
+            stream.write(line)
+        return
+    try:
+        _append_line(target.real, line)
+    except OSError as exc:
+        raise OutputError(path, exc.strerror or str(exc)) from None
+
+
+def _append_line(real: str, line: str) -> None:
+    with open(real, "a+b") as handle:
         size = handle.seek(0, os.SEEK_END)
         if size:
             handle.seek(size - 1)
@@ -98,9 +111,16 @@ def _shape_problem(entry: Any) -> str | None:
 
 
 def read(path: Path, shown: str) -> list[dict[str, Any]]:
-    """Every entry; a corrupt line is an error naming its line, except a torn last line."""
+    """Every entry; a corrupt line is an error naming its line, except a torn last line.
+
+    Only a regular file is read: reading a FIFO, a terminal or ``/dev/stdout`` (which may
+    be the very pipe airready writes to) would wait for ever.
+    """
     if not path.exists():
         return []
+    if not path.is_file():
+        raise InputError([Problem(shown, 1, 1, "the history is not a regular file (a folder, "
+                                  "a FIFO or a device): it is not read", code="history")])
     try:
         data = path.read_bytes()
     except OSError as exc:

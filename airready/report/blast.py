@@ -7,7 +7,7 @@ from typing import Any
 
 from ..graph.blast import SCENARIOS, BlastRadius, users_phrase
 from .markdown import escape
-from .text import one_line
+from .text import one_line, safe_lines
 
 SCHEMA_VERSION = 1
 
@@ -123,7 +123,7 @@ def render_text(radius: BlastRadius) -> str:
             lines.append(f"{r.depth:>5}  {r.ref:<{width}}  {explain(r.path, r.edges, r.against)}")
     if not radius.reverse:
         lines.extend(_act_lines(radius.act_on, "  - ", md=False, titles=radius.titles))
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)
 
 
 def render_markdown(radius: BlastRadius) -> str:

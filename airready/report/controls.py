@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from ..rules.catalog import Control
+from .markdown import escape, escape_block, fence
+from .text import safe_block, safe_lines
 
 
 def control_dict(control: Control, full: bool = False) -> dict[str, Any]:
@@ -42,36 +44,58 @@ def render_list(controls: list[Control], fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"schema_version": 1,
                            "controls": [control_dict(c) for c in controls]}, indent=2) + "\n"
-    if fmt == "markdown":
+    if fmt == "markdown":  # a project's own controls are input like the inventory
         rows = ["| id | severity | phase | applies to | title |", "|---|---|---|---|---|"]
-        rows += [f"| {c.id} | {c.severity} | {c.spec.phase} | {c.kind} | "
-                 f"{c.spec.title}{'' if c.enabled else ' (disabled)'} |" for c in controls]
+        rows += [f"| {escape(c.id)} | {c.severity} | {c.spec.phase} | {c.kind} | "
+                 f"{escape(c.spec.title)}{'' if c.enabled else ' (disabled)'} |"
+                 for c in controls]
         return "\n".join(rows) + "\n"
     width = max((len(c.id) for c in controls), default=0)
     lines = [f"{c.id:<{width}}  {c.severity:<8}  {c.spec.phase:<13}  {c.kind:<12}  "
              f"{c.spec.title}{'' if c.enabled else '  [disabled]'}" for c in controls]
     lines.append(f"{len(controls)} controls")
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)
 
 
 def render_show(control: Control, fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"schema_version": 1, "control": control_dict(control, True)},
                           indent=2, default=str) + "\n"
+    if fmt == "markdown":
+        return _show_markdown(control)
     spec = control.spec
-    heading = "# " if fmt == "markdown" else ""
-    sub = "## " if fmt == "markdown" else ""
-    lines = [f"{heading}{control.id}: {spec.title}", ""]
+    lines = [f"{control.id}: {spec.title}", ""]
     lines += [f"severity: {control.severity}    phase: {spec.phase}    "
               f"applies to: {control.kind}", f"checklist item: {spec.checklist_item}"]
     if not control.enabled:
         lines.append(f"disabled: {control.disabled_reason}")
-    lines += ["", f"{sub}Why it matters", "", spec.description, "",
-              f"{sub}Remediation", "", spec.remediation.text]
+    lines += ["", "Why it matters", "", spec.description, "", "Remediation", "",
+              spec.remediation.text]
     if spec.remediation.example:
-        lines += ["", "```yaml" if fmt == "markdown" else "",
-                  spec.remediation.example.rstrip(), "```" if fmt == "markdown" else ""]
+        lines += ["", spec.remediation.example.rstrip()]
     if spec.references:
-        lines += ["", f"{sub}References", ""]
+        lines += ["", "References", ""]
         lines += [f"- {line}" for line in control.reference_lines()]
+    # descriptions and examples span lines on purpose; control characters never reach the
+    # terminal
+    return safe_block("\n".join(lines).rstrip()) + "\n"
+
+
+def _show_markdown(control: Control) -> str:
+    """Every text of the control escaped, as every other Markdown output escapes inventory
+    text: a project's controls come from its repository, which a pull request may edit."""
+    spec = control.spec
+    lines = [f"# {escape(control.id)}: {escape(spec.title)}", ""]
+    lines += [f"severity: {control.severity}    phase: {spec.phase}    "
+              f"applies to: {control.kind}  ",
+              f"checklist item: {escape(spec.checklist_item)}"]
+    if not control.enabled:
+        lines.append(f"\ndisabled: {escape(control.disabled_reason or '')}")
+    lines += ["", "## Why it matters", "", escape_block(spec.description), "",
+              "## Remediation", "", escape_block(spec.remediation.text)]
+    if spec.remediation.example:
+        lines += ["", fence(spec.remediation.example, "yaml")]
+    if spec.references:
+        lines += ["", "## References", ""]
+        lines += [f"- {escape(line)}" for line in control.reference_lines()]
     return "\n".join(lines).rstrip() + "\n"

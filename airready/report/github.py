@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from ..rules.findings import Finding
 from .context import ReportContext
+from .text import one_line
 
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+_BREAKS = {"\r\n": "%0D%0A", "\r": "%0D", "\n": "%0A"}
 COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow-command data: line breaks encoded (GitHub shows them), every other control
+    character escaped as text, so nothing from the inventory reaches the runner's log raw."""
+    return "".join(_BREAKS.get(part) or one_line(part).replace("%", "%25")
+                   for part in _LINE_BREAK.split(text))
 
 
 def _property(text: str) -> str:

@@ -10,6 +10,7 @@ from ..inventory.words import plural
 from ..postincident.incidents import IncidentReport, aggregate
 from ..rules.clocks import Clock
 from .markdown import escape
+from .text import safe_lines
 
 SCHEMA_VERSION = 1
 
@@ -93,7 +94,7 @@ def render_text(items: list[IncidentReport], full: bool = False) -> str:
                  f"{plural(summary['breaches'], 'target breach', 'target breaches')}, "
                  f"{plural(summary['late_notifications'], 'late notification')}, "
                  f"{plural(summary['overdue_actions'], 'overdue action')}")
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)
 
 
 def _full_lines(item: IncidentReport) -> list[str]:

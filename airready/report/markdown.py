@@ -11,12 +11,42 @@ from .context import ReportContext
 
 WORST = 15
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+                      r"\u2066-\u2069]")
+# What GitHub turns into a link or a notification by itself: bare web addresses and
+# @mentions (@user, @org/team; not the @ inside an e-mail address).
+_LINKY = re.compile(r"(?i)(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>`|\\\[\]]+"
+                    r"|(?<![\w@./+-])@[a-z0-9][a-z0-9-]*(?:/[a-z0-9][\w.-]*)?")
 
 
 def escape(text: str) -> str:
-    """Inventory text is untrusted: no links, HTML or table breaks may come through."""
-    return _SPECIAL.sub(r"\\\1", " ".join(_CONTROL.sub(" ", text).split()))
+    """Inventory text is untrusted: no links, HTML or table breaks may come through, and
+    no bare address or @mention that GitHub would link or notify: those are shown as
+    code, where it does neither."""
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    parts = []
+    last = 0
+    for match in _LINKY.finditer(text):
+        token = match.group()
+        if token[0] != "@":  # closing punctuation ends a sentence, not the address
+            token = token.rstrip(".,:;!?'\")") or token
+        parts += [_SPECIAL.sub(r"\\\1", text[last:match.start()]), f"`{token}`"]
+        last = match.start() + len(token)
+    parts.append(_SPECIAL.sub(r"\\\1", text[last:]))
+    return "".join(parts)
+
+
+def escape_block(text: str) -> str:
+    """Like ``escape``, for text in paragraphs: each kept as a paragraph of its own."""
+    paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
+    return "\n\n".join(escape(p) for p in paragraphs if p.strip())
+
+
+def fence(text: str, lang: str = "") -> str:
+    """A fenced code block that no run of backticks inside ``text`` can close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    bar = "`" * max(3, longest + 1)
+    return f"{bar}{lang}\n{_CONTROL.sub(' ', text.rstrip())}\n{bar}"
 
 
 def render(ctx: ReportContext) -> str:

@@ -6,6 +6,7 @@ import difflib
 
 from ..inventory.words import plural
 from ..postincident.register import RegisterUpdate
+from .text import safe_lines
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -30,7 +31,7 @@ def render_summary(update: RegisterUpdate, written: bool) -> str:
     lines = [f"warning: {w}" for w in update.warnings]
     if not update.changed:
         lines.append(f"no changes: {update.shown} is up to date")
-        return "\n".join(lines) + "\n"
+        return safe_lines(lines)
     for change in update.changes:
         verb = "added" if change.added else "updated"
         lines.append(f"{verb} {change.ref}: " + "; ".join(change.notes))
@@ -39,4 +40,4 @@ def render_summary(update: RegisterUpdate, written: bool) -> str:
         lines.append(f"wrote {update.shown}: {counts}")
     else:
         lines.append(f"dry run, nothing written: {counts}")
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)

@@ -7,6 +7,7 @@ import json
 from ..inventory.words import plural
 from ..readiness.runbook import Runbook, runbook_dict
 from .markdown import escape
+from .text import safe_lines
 
 
 def render_text(runbook: Runbook) -> str:
@@ -17,7 +18,7 @@ def render_text(runbook: Runbook) -> str:
         lines += [f"  ! GAP: {gap}" for gap in step.gaps]
     if runbook.gaps:
         lines += ["", f"{plural(len(runbook.gaps), 'gap')} to close before an incident."]
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)
 
 
 def render_markdown(runbook: Runbook) -> str:

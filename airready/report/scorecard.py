@@ -10,7 +10,7 @@ from ..readiness.scorecard import ModelCard, Score, Scorecard
 from ..rules.catalog import PHASES
 from ..rules.findings import Finding
 from .markdown import escape
-from .text import one_line
+from .text import one_line, safe_lines
 
 SCHEMA_VERSION = 1
 
@@ -231,7 +231,7 @@ def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
             lines.append(f"  {e.stale_on.isoformat()} (in {e.days_left} "
                          f"day{'' if e.days_left == 1 else 's'}): {e.control} {e.target}")
     lines.extend(_trend_lines(history, md=False))
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)
 
 
 def render_markdown(card: Scorecard, history: dict[str, Any] | None = None) -> str:

@@ -16,7 +16,7 @@ from ..readiness.priorities import NO_OWNER, Ranked, ranked_gaps
 from ..rules.catalog import PHASES, SEVERITIES
 from ..rules.findings import Finding
 from .context import ReportContext
-from .text import one_line
+from .text import one_line, safe_lines
 
 ORG_ROWS, CONTROL_ROWS, OWNER_ROWS, TOP = 5, 6, 6, 10
 WIDTH = 100  # a finding's words are cut to keep each entry on its two lines
@@ -76,7 +76,7 @@ def render(ctx: ReportContext) -> str:
     else:
         lines.append(f"threshold: {ctx.threshold}: {plural(len(ctx.blocking), 'gap')} at or "
                      "above it" + (" (the check fails)" if ctx.blocking else ""))
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines)
 
 
 def _controls(ranked: list[Ranked], ctx: ReportContext) -> list[str]:

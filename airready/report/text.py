@@ -18,14 +18,34 @@ def plain(text: str, _: str) -> str:
     return text
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls, DEL, and the Unicode marks that reorder or hide text on a terminal
+# (bidirectional overrides and isolates, line and paragraph separators).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e"
+                      r"\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": " "}
+
+
+def _shown(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def one_line(text: str) -> str:
     """Inventory text may hold line breaks or control characters; a finding stays one line
-    (so no text can forge another finding, or a CI system's workflow command)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() not in "\n\r\t"
-                        else {"\n": "\\n", "\r": "\\r", "\t": " "}[m.group()], text)
+    (so no text can forge another finding, or a CI system's workflow command), and no
+    escape sequence reaches the terminal."""
+    return _CONTROL.sub(lambda m: _shown(m.group()), text)
+
+
+def safe_block(text: str) -> str:
+    """Text meant to span lines (a control's description): its line breaks and tabs stay,
+    every other control character is shown escaped, as in ``one_line``."""
+    return "\n".join(one_line(line) for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def safe_lines(lines: list[str]) -> str:
+    """A text report from its lines, each kept to one line; ends with a line break."""
+    return "".join(one_line(line) + "\n" for line in lines)
 
 
 def finding_line(finding: Finding, style: Style = plain, inventory: Inventory | None = None
@@ -38,8 +58,8 @@ def finding_line(finding: Finding, style: Style = plain, inventory: Inventory | 
     message = finding.message
     if inventory is not None and message.startswith(finding.target):
         message = inventory.label(finding.target) + message[len(finding.target):]
-    line = (f"{finding.file}:{finding.line}:{finding.column}: {label} {finding.control} "
-            f"{one_line(message)}")
+    line = (f"{one_line(finding.file)}:{finding.line}:{finding.column}: {label} "
+            f"{one_line(finding.control)} {one_line(message)}")
     if finding.waiver:
         line += (f" [waived by {finding.waiver['ref']} until {finding.waiver['expires']}: "
                  f"{one_line(finding.waiver['justification'])}]")
@@ -92,7 +112,7 @@ def render(ctx: ReportContext, style: Style = plain, verbose: bool = False,
         lines += ["  " + finding_line(f, style, inventory) for f in waived]
     if lines:
         lines.append("")
-    lines.extend(summary_lines(ctx, verbose))
+    lines.extend(one_line(line) for line in summary_lines(ctx, verbose))  # notes quote config
     return "\n".join(lines) + "\n"
 
 

@@ -190,12 +190,18 @@ def load_catalog(project: Project | None) -> tuple[Catalog, list[Problem]]:
     selectors: dict[str, Condition] = {}
     titles = framework_titles(project)
     for folder, builtin, where in _catalog_paths(project):
-        if not folder.exists():
+        if not folder.exists() and not folder.is_symlink():
             line, column = project.locate(*where) if project else (1, 1)
             problems.append(Problem(CONFIG_NAME, line, column,
                                     f"controls: {folder.name!r} does not exist", code="config"))
             continue
-        for path in find_yaml_files(folder):
+        found: list[Problem] = []
+        files = list(find_yaml_files(folder, problems=found,
+                                     inside=None if builtin or project is None else project.root,
+                                     shown=None if builtin or project is None
+                                     else lambda name: project.shown(Path(name))))
+        problems.extend(found)
+        for path in files:
             shown = (f"builtin:{path.relative_to(BUILTIN_DIR).as_posix()}" if builtin
                      else project.shown(path) if project else path.as_posix())
             docs, file_problems = load_file(path, shown)

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..inventory.files import write_atomic
+from ..inventory.files import OutputError, is_inside, prepare_folder, write_output
 from ..inventory.problems import InputError, Problem
+from .siteconfig import check_folders, check_tags
 
 MERMAID_ENV = "AIRREADY_MERMAID_JS"
 MERMAID_ASSET = Path("assets/javascripts/mermaid-local.js")
@@ -50,31 +50,44 @@ def find_mermaid(option: Path | None, site_dir: Path) -> Path | None:
 
 def write_docs(pages: Iterable[tuple[str, str]], docs_dir: Path, mermaid: Path | None
                ) -> tuple[int, int, int]:
-    """Write every page; returns (pages, files changed, stale files removed)."""
-    docs_dir.mkdir(parents=True, exist_ok=True)
+    """Write every page; returns (pages, files changed, stale files removed).
+
+    docs/ is airready's own: nothing written there may lead out of it, by a ``..`` in a
+    page's path or by a symlink someone left in the folder.
+    """
+    prepare_folder(docs_dir)
     wanted: set[Path] = set()
     count = changed = 0
     for relative, text in pages:
+        if os.path.isabs(relative) or os.path.normpath(relative).startswith(".."):
+            raise ValueError(f"a page path outside docs/: {relative!r}")  # airready's bug
         path = docs_dir / relative
         wanted.add(path)
         count += 1
-        changed += write_atomic(path, text)
+        changed += write_output(path, text, make_parents=True, within=docs_dir)
     asset = docs_dir / MERMAID_ASSET
     wanted.add(asset)
     if mermaid is not None:
-        if not asset.exists() or asset.read_bytes() != mermaid.read_bytes():
-            asset.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(mermaid, asset)
-            changed += 1
+        try:
+            script = mermaid.read_bytes()
+        except OSError as exc:
+            raise InputError([Problem(str(mermaid), 1, 1, f"cannot read the Mermaid script: "
+                                      f"{exc.strerror or exc}", code="usage")]) from None
+        changed += write_output(asset, script, make_parents=True, within=docs_dir)
     else:
-        changed += write_atomic(asset, MERMAID_FALLBACK)
+        changed += write_output(asset, MERMAID_FALLBACK, make_parents=True, within=docs_dir)
     removed = 0
     for path in sorted(docs_dir.rglob("*"), reverse=True):
-        if path.is_file() and path not in wanted:
-            path.unlink()
-            removed += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+        if path in wanted:
+            continue
+        try:
+            if path.is_symlink() or not path.is_dir():  # a link is removed, never followed
+                path.unlink()
+                removed += 1
+            elif not any(path.iterdir()):
+                path.rmdir()
+        except OSError as exc:
+            raise OutputError(path, f"cannot remove a stale page: {exc.strerror or exc}") from None
     return count, changed, removed
 
 
@@ -96,16 +109,33 @@ def _mkdocs_errors(config_file: Path, doing: str,
         logger.removeHandler(handler)
 
 
-def load_site_config(config_file: Path, on_log: Callable[[str], None] | None = None) -> Any:
-    """mkdocs.yml as MkDocs reads it (the pages need its use_directory_urls).
+def load_site_config(config_file: Path, on_log: Callable[[str], None] | None = None,
+                     project_root: Path | None = None, shown: str | None = None) -> Any:
+    """mkdocs.yml as MkDocs reads it (the pages need its use_directory_urls), once
+    siteconfig has found nothing in it that would run code or leave the project.
 
     MkDocs wants docs_dir to exist, and on a fresh clone the generated docs/ does not.
     """
     from mkdocs.config import load_config
 
-    (config_file.parent / "docs").mkdir(parents=True, exist_ok=True)
+    site_dir = config_file.parent
+    root = project_root if project_root is not None else site_dir
+    shown = shown or str(config_file)
+    problems = check_tags(config_file, shown, root)
+    docs = site_dir / "docs"
+    if os.path.lexists(docs) and not is_inside(docs, site_dir):
+        problems.append(Problem(shown, 1, 1, f"{docs} is a symlink that leads outside the "
+                                "site folder: airready writes and deletes pages there",
+                                code="site"))
+    if problems:
+        raise InputError(problems)
+    prepare_folder(docs)
     with _mkdocs_errors(config_file, "configuration", on_log):
-        return load_config(str(config_file))
+        config = load_config(str(config_file))
+    problems = check_folders(config, shown, site_dir, root)
+    if problems:
+        raise InputError(problems)
+    return config
 
 
 def run_mkdocs(config_file: Path, on_log: Callable[[str], None] | None = None,

@@ -1050,7 +1050,8 @@ def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], An
     PASS: ``{path: spec.review.held, no_later_than: spec.timeline.closed + P14D}`` with a
     review ten days after closure
     FAIL: a review thirty days after: "review.held is 2026-12-10, later than
-    timeline.closed + 14 days (2026-11-24)"
+    timeline.closed + 14 days (2026-11-24)"; a date after the audit day is a plan, not a
+    review held: "review.held is 2026-12-01, which is in the future"
     """
     if not isinstance(text, str):
         raise ConditionError(f"expects 'path' or 'path + duration', got {text!r}", where)
@@ -1070,6 +1071,8 @@ def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], An
             return f"cannot be judged: {show_path(other)} is not set"
         if not isinstance(value, dt.date):
             return f"is {show_value(value)}, expected a date"
+        if (value.date() if isinstance(value, dt.datetime) else value) > ctx.today:
+            return f"is {show_value(value)}, which is in the future"  # planned, not done
         moment: dt.date
         bound: dt.date
         if isinstance(value, dt.datetime) and isinstance(limit, dt.datetime):

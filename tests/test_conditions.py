@@ -440,14 +440,25 @@ CASES: list[tuple[str, dict[str, Any], list[dict[str, Any]], bool, str, tuple[An
     # within_targets: the P1 defaults, or the organisation's own targets
     ("within-targets-pass", {"path": "spec.timeline", "within_targets": True},
      [entity("Incident", "inc-1", severity="P1", category="prompt_injection",
-             timeline={"started": "2026-11-02T08:40:00Z", "detected": "2026-11-02T09:29:00Z"}),
+             timeline={"started": "2026-11-02T08:40:00Z", "detected": "2026-11-02T09:29:00Z",
+                       "stakeholders_notified": "2026-11-02T10:00:00Z",
+                       "contained": "2026-11-02T11:00:00Z",
+                       "remediated": "2026-11-04T09:00:00Z"}),
+      org()], True, "timeline is set", S("timeline")),
+    ("within-targets-closed", {"path": "spec.timeline", "within_targets": True},
+     [entity("Incident", "inc-1", severity="P1", category="prompt_injection",
+             timeline={"started": "2026-11-02T08:40:00Z", "detected": "2026-11-02T09:29:00Z",
+                       "closed": "2026-11-02T12:00:00Z"}),
       org()], True, "timeline is set", S("timeline")),
     ("within-targets-fail", {"path": "spec.timeline", "within_targets": True},
      [entity("Incident", "inc-1", severity="P1", category="prompt_injection",
              timeline={"started": "2026-11-02T06:00:00Z", "detected": "2026-11-02T09:00:00Z",
                        "contained": "2026-11-02T14:00:00Z"}), org()],
+     # Still open on the audit day: remediation and notification are past their due times.
      False, "timeline shows the P1 targets missed: time to detect PT3H (target PT1H), "
-            "time to contain PT5H (target PT4H)", S("timeline")),
+            "time to contain PT5H (target PT4H), time to remediate not reached, due "
+            "2026-11-05T09:00:00+00:00 (target P3D), time to notify not reached, due "
+            "2026-11-02T10:00:00+00:00 (target PT1H)", S("timeline")),
     ("within-targets-declared", {"path": "spec.timeline", "within_targets": True},
      [entity("Incident", "inc-1", severity="P2", category="prompt_injection",
              timeline={"started": "2026-11-02T06:00:00Z", "detected": "2026-11-02T09:00:00Z"}),

@@ -154,7 +154,7 @@ class IncidentReport:
 
 def report(incident: Entity, inventory: Inventory, today: dt.date) -> IncidentReport:
     org = inventory.organization
-    return IncidentReport(incident, metrics(incident, org),
+    return IncidentReport(incident, metrics(incident, org, today),
                           clocks(incident, org, today, rules_for(inventory), inventory),
                           overdue_actions(incident, today), evidence_gaps(incident),
                           recurrence_watch(incident, org), today)
@@ -191,7 +191,7 @@ def aggregate(items: list[IncidentReport]) -> dict[str, Any]:
         "by_severity": {s: means([r for r in items if r.incident.spec.severity == s])
                         for s in severities},
         "detection_sources": sources,
-        "breaches": sum(m.breached for r in items for m in r.metrics),
+        "breaches": sum(m.late for r in items for m in r.metrics),
         "late_notifications": sum(c.met is False for r in items for c in r.clocks),
         "overdue_actions": sum(len(r.overdue) for r in items),
     }

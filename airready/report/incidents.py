@@ -29,8 +29,12 @@ def incident_dict(item: IncidentReport, full: bool = False) -> dict[str, Any]:
         "detection_source": spec.detection_source,
         "metrics": {m.name: _duration(m.value) for m in item.metrics},
         "targets": {m.name: _duration(m.target) for m in item.metrics},
+        # A stage an open incident has not reached past its due day is a breach already.
         "breaches": [{"metric": m.name, "value": _duration(m.value),
-                      "target": _duration(m.target)} for m in item.metrics if m.breached],
+                      "target": _duration(m.target),
+                      **({"overdue": True, "due": m.due.isoformat()}
+                         if m.overdue and m.due else {})}
+                     for m in item.metrics if m.late],
         "regulatory": [{"regime": c.regime, "stage": c.stage, "citation": c.citation,
                         "deadline": c.deadline.isoformat(),
                         "notified_at": c.notified_at.isoformat() if c.notified_at else None,
@@ -69,7 +73,9 @@ def render_text(items: list[IncidentReport], full: bool = False) -> str:
         for m in item.metrics:
             value = _duration(m.value) or "-"
             target = f" (target {_duration(m.target)})" if m.target else ""
-            flag = "  BREACH" if m.breached else ""
+            flag = ("  BREACH" if m.breached else
+                    f"  OVERDUE: not reached, due {m.due.isoformat()}" if m.overdue and m.due
+                    else "")
             lines.append(f"  {m.name:<18} {value:<10}{target}{flag}")
         for c in item.clocks:
             filed = c.notified_at.isoformat() if c.notified_at else "not filed"
@@ -149,7 +155,8 @@ def render_markdown(items: list[IncidentReport], full: bool = False) -> str:
               "|---|---|---|---|---|---|---|"]
     for item in items:
         values = {m.name: _duration(m.value) or "-" for m in item.metrics}
-        breaches = ", ".join(m.name for m in item.metrics if m.breached) or "none"
+        breaches = ", ".join(m.name + (" (overdue)" if m.overdue else "")
+                             for m in item.metrics if m.late) or "none"
         lines.append(f"| {escape(item.incident.ref)} | {item.incident.spec.severity} | "
                      f"{values['time_to_detect']} | {values['time_to_contain']} | "
                      f"{values['time_to_remediate']} | {values['time_to_notify']} | {breaches} |")

@@ -598,12 +598,18 @@ def op_within_targets(value: Any, argument: bool, ctx: Context) -> str | None:
     incident = ctx.inventory.get(ctx.target)
     if incident is None or incident.kind != "Incident":
         return "applies to incidents only"
-    missed = missed_targets(incident, ctx.inventory.organization)
+    missed = missed_targets(incident, ctx.inventory.organization, ctx.today)
     if not missed or not argument:
         return None if bool(missed) != bool(argument) else "shows every target met"
-    return (f"shows the {incident.spec.severity} targets missed: "
-            + ", ".join(f"{m.name.replace('_', ' ')} {_iso(m.value)} (target {_iso(m.target)})"
-                        for m in missed if m.value is not None and m.target is not None))
+    parts = []
+    for m in missed:
+        what = m.name.replace("_", " ")
+        if m.value is not None and m.target is not None:
+            parts.append(f"{what} {_iso(m.value)} (target {_iso(m.target)})")
+        elif m.due is not None and m.target is not None:
+            parts.append(f"{what} not reached, due {m.due.isoformat()} "
+                         f"(target {_iso(m.target)})")
+    return f"shows the {incident.spec.severity} targets missed: " + ", ".join(parts)
 
 
 def op_since_last_change(value: Any, argument: bool, ctx: Context) -> str | None:

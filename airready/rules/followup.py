@@ -14,9 +14,11 @@ from ..inventory.model import Inventory
 from .targets import Metric, metrics
 
 
-def missed_targets(incident: Entity, org: Entity | None) -> list[Metric]:
-    """The response times that went over the target for the incident's severity."""
-    return [m for m in metrics(incident, org) if m.breached]
+def missed_targets(incident: Entity, org: Entity | None, today: dt.date | None = None
+                   ) -> list[Metric]:
+    """The response times that went over the target for the incident's severity, and, in
+    an open incident, the stages not reached by their due day."""
+    return [m for m in metrics(incident, org, today) if m.late]
 
 
 def last_change(model: Entity) -> tuple[dt.date, str] | None:

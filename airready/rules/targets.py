@@ -29,10 +29,26 @@ class Metric:
     name: str
     value: dt.timedelta | None
     target: dt.timedelta | None
+    # When the stage was due (its start plus the target), and whether the incident is
+    # still open on the audit day: a stage not reached past its due day is late already.
+    due: dt.datetime | None = None
+    open_on: dt.date | None = None
 
     @property
     def breached(self) -> bool:
+        """Reached, but later than the target."""
         return self.value is not None and self.target is not None and self.value > self.target
+
+    @property
+    def overdue(self) -> bool:
+        """Not reached yet, in an open incident, and its due day has passed."""
+        return (self.value is None and self.due is not None and self.open_on is not None
+                and self.due.date() < self.open_on)
+
+    @property
+    def late(self) -> bool:
+        """Breached or overdue: the response missed this target either way."""
+        return self.breached or self.overdue
 
 
 def targets_for(org: Entity | None, severity: str) -> dict[str, dt.timedelta]:
@@ -43,12 +59,19 @@ def targets_for(org: Entity | None, severity: str) -> dict[str, dt.timedelta]:
     return {key: parse_duration(text) for key, text in values.items()}
 
 
-def metrics(incident: Entity, org: Entity | None) -> list[Metric]:
+def metrics(incident: Entity, org: Entity | None, today: dt.date | None = None
+            ) -> list[Metric]:
+    """Each response time and its target; with ``today``, a stage an open incident has not
+    reached is ``overdue`` once its due day has passed (a closed incident's missing time is
+    a gap in its record, not a stage still running)."""
     timeline = incident.spec.timeline
     targets = targets_for(org, incident.spec.severity)
+    open_on = today if today is not None and timeline.closed is None else None
     found = []
     for name, (start, end, target_key) in METRICS.items():
         begin, finish = getattr(timeline, start), getattr(timeline, end)
         value = finish - begin if begin and finish else None
-        found.append(Metric(name, value, targets.get(target_key)))
+        target = targets.get(target_key)
+        due = begin + target if begin is not None and target is not None else None
+        found.append(Metric(name, value, target, due, open_on))
     return found

@@ -16,6 +16,8 @@ import networkx as nx
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from .graph import EDGE_TYPES
+from .reach import Closures
+from .reach import edge_of as _edge_of
 
 FORWARD, REVERSE = "fwd", "rev"
 LINEAGE = ("derives", "trains", "fine_tunes")
@@ -183,16 +185,6 @@ def _walk_all(graph: nx.DiGraph, start: str, reverse: bool,
                     follow(found)
         frontier = following
     return reached if len(reached) <= stop else reached[:stop]
-
-
-def _edge_of(data: dict[str, Any], wanted: frozenset[str]) -> str | None:
-    """The type to follow an edge by: its own if wanted, else another it also carries."""
-    if data["edge"] in wanted:
-        return str(data["edge"])
-    for edge in EDGE_TYPES:
-        if edge in wanted and edge in data["edges"]:
-            return edge
-    return None
 
 
 def _walk_scenario(graph: nx.DiGraph, start: str, allowed: set[tuple[str, str]],
@@ -478,8 +470,76 @@ def injection_reach(graph: nx.DiGraph, inventory: Inventory, ref: str
     return found
 
 
+def closures(graph: nx.DiGraph, scenario: str | None = None) -> Closures:
+    """Every entity's reach under ``scenario`` (None: every edge), in one pass, once per
+    graph: the sets ``walk`` would reach from each entity, without a walk per entity."""
+    cache: dict[str | None, Closures] = graph.graph.setdefault("closures", {})
+    found = cache.get(scenario)
+    if found is None:
+        allowed = _edges_of(scenario)
+        if allowed is None:
+            along, back = frozenset(EDGE_TYPES), frozenset[str]()
+        else:
+            along = frozenset(e for e, d in allowed if d == FORWARD)
+            back = frozenset(e for e, d in allowed if d == REVERSE)
+        found = cache[scenario] = Closures(graph, along, back)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Masks:
+    """The facts model_reach counts, as bitsets over one Closures' index."""
+
+    writes: int
+    sensitive: dict[str, int]  # data class -> entities holding it
+    users: list[int]  # bit b of every entity's user count: a sum is sum(2**b * popcount)
+
+
+def _masks(inventory: Inventory, index: Closures) -> _Masks:
+    cached: tuple[Closures, _Masks] | None = inventory.derived.get("reach_masks")
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    facts = _facts(inventory)
+    writes = 0
+    sensitive: dict[str, int] = {}
+    users: list[int] = []
+    for ref, i in index.index.items():
+        fact = facts.get(ref)
+        if fact is None:
+            continue
+        bit = 1 << i
+        if fact.writes:
+            writes |= bit
+        for data_class in fact.data_classes:
+            if data_class in SENSITIVE:
+                sensitive[data_class] = sensitive.get(data_class, 0) | bit
+        count = fact.users
+        b = 0
+        while count:
+            if count & 1:
+                while len(users) <= b:
+                    users.append(0)
+                users[b] |= bit
+            count >>= 1
+            b += 1
+    masks = _Masks(writes, sensitive, users)
+    inventory.derived["reach_masks"] = (index, masks)
+    return masks
+
+
 def model_reach(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Reach:
-    _, act = injection_reach(graph, inventory, ref)
+    """What the scorecard asks of a model's reach under prompt injection.
+
+    The same figures as ``actions()`` gives for a walk from the model (its write tools,
+    sensitive data classes and users: tests compare the two), counted on the shared
+    reach sets with a few ANDs and popcounts, so scoring every model stays linear.
+    """
+    index = closures(graph, "prompt_injection")
+    masks = _masks(inventory, index)
+    bits = index.closure(ref)  # the start counts, as in actions()
+    users = sum((bits & mask).bit_count() << b for b, mask in enumerate(masks.users))
     model = inventory.entities[ref]
     external = bool(model.spec.users and model.spec.users.audience == "external")
-    return Reach(len(act["write_tools"]), act["sensitive_data"], act["users"], external)
+    return Reach((bits & masks.writes).bit_count(),
+                 sorted(c for c, mask in masks.sensitive.items() if bits & mask),
+                 users, external)

@@ -16,7 +16,7 @@ import jinja2
 import networkx as nx
 import yaml
 
-from ..graph.blast import FORWARD, BlastRadius, injection_reach, walk, walk_edges
+from ..graph.blast import FORWARD, BlastRadius, closures, walk, walk_edges
 from ..graph.graph import build_graph
 from ..inventory.model import Inventory
 from ..readiness.runbook import Step, build_runbook
@@ -217,9 +217,9 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
     for model_card in sorted(card.models, key=lambda c: c.ref):
         model = inventory.entities[model_card.ref]
         spec = model.spec
-        # The scorecard already walked the whole reach (kept with the graph); the diagram
-        # needs paths for the nearest few only.
-        total = len(injection_reach(graph, inventory, model.ref)[0])
+        # How many a walk reaches comes from the shared reach sets; the diagram needs
+        # paths for the nearest few only.
+        total = closures(graph, "prompt_injection").count(model.ref)
         blast = _diagram(BlastRadius(model.ref, "prompt_injection", False, walk(
             graph, model.ref, "prompt_injection", limit=MAX_DIAGRAM_NODES), {}))
         users = (f"{spec.users.count:,} {spec.users.audience or ''}".strip()

@@ -7,12 +7,13 @@ airready's own bugs).
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -21,7 +22,7 @@ from .audit import load_all, load_checked_inventory, long_lived, resolve_today, 
 from .graph.blast import SCENARIOS, blast_radius
 from .graph.graph import build_graph
 from .inventory.config import CONFIG_NAME, Project, find_root, load_project
-from .inventory.files import write_atomic
+from .inventory.files import stream_atomic, write_atomic
 from .inventory.kinds import KINDS
 from .inventory.problems import InputError, Problem, has_errors
 from .inventory.schema_errors import did_you_mean
@@ -57,6 +58,11 @@ RENDERERS: dict[str, Callable[[ReportContext], str]] = {
     "junit": junit.render,
     "github": github.render,
     "markdown": markdown.render,
+}
+# Formats written to their target as they are encoded (large estates: hundreds of MB).
+STREAMED: dict[str, Callable[[ReportContext, IO[bytes]], None]] = {
+    "json": jsonout.write,
+    "sarif": sarif.write,
 }
 EXIT_OK, EXIT_GAPS, EXIT_INVALID = 0, 1, 2
 
@@ -186,13 +192,18 @@ def _pair_outputs(formats: tuple[str, ...], outputs: tuple[Path, ...]
 @click.option("--target", "targets", multiple=True,
               help="Only this entity, e.g. model:support-bot (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list waived findings in text output.")
+@click.option("--gaps-only", is_flag=True,
+              help="JSON: list only failing and unevaluable results (the summary still "
+                   "counts everything).")
 def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Path, ...],
           fail_on: str | None, today: str | None, baseline_file: Path | None,
           write_baseline: Path | None, control_patterns: tuple[str, ...],
           phases: tuple[str, ...], severities: tuple[str, ...], frameworks: tuple[str, ...],
-          targets: tuple[str, ...], verbose: bool) -> int:
+          targets: tuple[str, ...], verbose: bool, gaps_only: bool) -> int:
     """Validate, evaluate every control, print findings and a summary (the CI gate)."""
     pairs = _pair_outputs(formats, outputs)
+    if gaps_only and "json" not in formats:
+        raise click.UsageError("--gaps-only shapes JSON output: give it with --format json")
     project = _open_project(project_dir)
     day = resolve_today(today)
     loaded = load_all(project)
@@ -214,8 +225,11 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
         return EXIT_OK
     threshold = fail_on or project.config.fail_on
     ctx = ReportContext(run.result, threshold, run.waivers, run.baseline,
-                        _repo_prefix(project.root))
+                        _repo_prefix(project.root), gaps_only=gaps_only)
     for fmt, output in pairs:
+        if fmt in STREAMED:
+            _stream(STREAMED[fmt], ctx, output)
+            continue
         if fmt == "text":
             style = _style_for_terminal() if output is None else text_report.plain
             text = text_report.render(ctx, style, verbose)
@@ -226,6 +240,24 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
         else:
             click.echo(text, nl=False)
     return EXIT_GAPS if ctx.blocking else EXIT_OK
+
+
+def _stream(writer: Callable[[ReportContext, IO[bytes]], None], ctx: ReportContext,
+            output: Path | None) -> None:
+    """Write a streamed format to ``output`` (atomically) or to standard output."""
+    if output is not None:
+        with stream_atomic(output) as handle:
+            writer(ctx, handle)
+        return
+    sys.stdout.flush()  # what was echoed before goes first
+    stdout = getattr(sys.stdout, "buffer", None)
+    if stdout is None:  # a text-only stream (an embedding program's): hand it the text
+        buffer = io.BytesIO()
+        writer(ctx, buffer)
+        click.echo(buffer.getvalue().decode("ascii"), nl=False)
+        return
+    writer(ctx, stdout)
+    stdout.flush()
 
 
 @cli.command("blast-radius")

@@ -20,6 +20,7 @@ class ReportContext:
     # SARIF and GitHub annotations name files as the code host sees them.
     repo_prefix: str = ""
     version: str = __version__
+    gaps_only: bool = False  # JSON: list only fail and error results (check --gaps-only)
 
     def repo_path(self, finding: Finding) -> str:
         return f"{self.repo_prefix}{finding.file}" if self.repo_prefix else finding.file

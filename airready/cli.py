@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -29,8 +29,6 @@ from .inventory.schema_errors import did_you_mean
 from .inventory.schema_export import all_schemas, combined_schema, dumps
 from .postincident.incidents import report as incident_report
 from .postincident.incidents import reports as incident_reports
-from .postincident.register import plan_update as plan_register_update
-from .postincident.register import save as save_register
 from .readiness import history
 from .readiness import scorecard as scoring
 from .readiness.runbook import build_runbook
@@ -48,8 +46,9 @@ from .rules.catalog import Catalog, load_catalog
 from .rules.findings import AuditResult
 from .rules.selection import select
 from .rules.waivers import waiver_problems
-from .sitegen import build as sitebuild
-from .sitegen.pages import SiteInput, render_pages
+
+if TYPE_CHECKING:
+    from .sitegen import build as sitebuild
 
 F = TypeVar("F", bound=Callable[..., Any])
 RENDERERS: dict[str, Callable[[ReportContext], str]] = {
@@ -371,6 +370,10 @@ def site() -> None:
 
 def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | None,
                 html: bool) -> sitebuild.BuildReport:
+    # jinja2 (and MkDocs, imported by sitebuild when it runs) only for the site.
+    from .sitegen import build as sitebuild
+    from .sitegen.pages import SiteInput, render_pages
+
     project = _open_project(project_dir)
     result, card = _audit(project, today)
     history_path = project.root / project.config.history if project.config.history else None
@@ -504,6 +507,10 @@ def register_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the diff and write nothing.")
 def register_update(project_dir: Path | None, today: str | None, dry_run: bool) -> int:
     """Add risks from new incidents, raise recurring ones, and list failing controls."""
+    # ruamel.yaml (round-trip editing) only for the register.
+    from .postincident.register import plan_update as plan_register_update
+    from .postincident.register import save as save_register
+
     project = _open_project(project_dir)
     day = resolve_today(today)
     loaded = load_all(project)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from airready.audit import load_all
 from airready.graph import blast
 from airready.graph.blast import SCENARIOS, actions, closures, model_reach, walk
-from airready.graph.graph import EDGE_TYPES, build_graph
+from airready.graph.graph import EDGE_TYPES, build_graph, strong_components
 from airready.inventory.config import load_project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -116,3 +116,18 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_model_reach_matches_the_walks_on_a_synthetic_estate(estate: Path) -> None:
     assert _check_every_model(estate) == 120
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from("abcdefghij"), st.sets(st.sampled_from("abcdefghij")),
+                       max_size=10))
+def test_strong_components_are_networkx_s(edges: dict[str, set[str]]) -> None:
+    """The cycle warnings of check and validate find their components without networkx."""
+    graph = {node: {} for node in "abcdefghij"}
+    for source, targets in edges.items():
+        graph[source] = dict.fromkeys(sorted(targets))
+    found = sorted(sorted(c) for c in strong_components(graph))
+    expected = sorted(sorted(c) for c in nx.strongly_connected_components(
+        nx.DiGraph([(s, t) for s, ts in graph.items() for t in ts])))
+    singles = [[n] for n in graph if not any(n in c for c in expected)]
+    assert found == sorted(expected + singles)

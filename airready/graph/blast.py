@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from .graph import EDGE_TYPES
 from .reach import Closures
 from .reach import edge_of as _edge_of
+
+if TYPE_CHECKING:  # graphs are built (and networkx imported) in graph.build_graph
+    import networkx as nx
 
 FORWARD, REVERSE = "fwd", "rev"
 LINEAGE = ("derives", "trains", "fine_tunes")

@@ -8,13 +8,15 @@ playbooks and contacts are not edges: they are looked up for what harm reaches.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..inventory.model import Inventory
 from ..inventory.problems import Problem
+
+if TYPE_CHECKING:  # imported where a graph is built: check and validate never need it
+    import networkx as nx
 
 # (entity kind, first field under spec) -> (edge type, True if harm flows ref -> entity)
 EDGE_RULES: dict[tuple[str, str], tuple[str, bool]] = {
@@ -96,6 +98,8 @@ def build_graph(inventory: Inventory) -> nx.DiGraph:
     cached = inventory.derived.get("graph")
     if cached is not None:  # the inventory does not change once loaded: build it once
         return cached
+    import networkx as nx
+
     graph = nx.DiGraph()
     inventory.derived["graph"] = graph
     for ref, entity in inventory.entities.items():
@@ -123,17 +127,18 @@ def lineage_cycles(inventory: Inventory) -> list[Problem]:
     the lineage edges are built: ``check`` and ``validate`` need nothing more of the
     graph, and building all of it cost a large estate's audit a tenth of its time.
     """
-    lineage = nx.DiGraph()
+    # source -> destination -> the first declaration of that edge
+    lineage: dict[str, dict[str, EdgeSource]] = {}
     for source, dest, _, declared in _edges(inventory, LINEAGE_EDGES):
-        if (source in inventory.entities and dest in inventory.entities
-                and not lineage.has_edge(source, dest)):
-            lineage.add_edge(source, dest, source=declared)
+        if source in inventory.entities and dest in inventory.entities:
+            lineage.setdefault(source, {}).setdefault(dest, declared)
+            lineage.setdefault(dest, {})
     problems = []
-    for component in nx.strongly_connected_components(lineage):
+    for component in strong_components(lineage):
         if len(component) < 2:
             continue
         cycle = _shortest_cycle(lineage, min(component), component)
-        where: EdgeSource = lineage.edges[cycle[0], cycle[1]]["source"]
+        where = lineage[cycle[0]][cycle[1]]
         file, line, column = inventory.locate(where.entity, where.path)
         chain = " -> ".join(cycle)
         problems.append(Problem(file, line, column,
@@ -143,14 +148,57 @@ def lineage_cycles(inventory: Inventory) -> list[Problem]:
     return sorted(problems)
 
 
-def _shortest_cycle(graph: nx.DiGraph, start: str, within: set[str]) -> list[str]:
+def strong_components(graph: Mapping[str, Iterable[str]]) -> list[set[str]]:
+    """The strongly connected components of ``graph`` (node -> successors), every node
+    of which is a key (Tarjan's algorithm, without recursion)."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[set[str]] = []
+    for root in graph:
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(graph[root]))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in order:
+                    order[child] = low[child] = len(order)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph[child])))
+                    break
+                if child in on_stack and order[child] < low[node]:
+                    low[node] = order[child]
+            else:
+                work.pop()
+                if work and low[node] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[node]
+                if low[node] == order[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    found.append(component)
+    return found
+
+
+def _shortest_cycle(graph: dict[str, dict[str, EdgeSource]], start: str, within: set[str]
+                    ) -> list[str]:
     """``[start, ..., start]``: a shortest way back to ``start`` (ties: smallest refs)."""
     parent: dict[str, str] = {}
     frontier = [start]
     while frontier:
         following = []
         for node in frontier:
-            for other in sorted(graph._succ[node]):
+            for other in sorted(graph[node]):
                 if other == start:
                     cycle = [start, node]
                     while node != start:

@@ -9,13 +9,14 @@ does not record is said plainly as a gap: that is what to fix before the inciden
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ..graph.blast import WRITE_ACTIONS, injection_reach
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
+
+if TYPE_CHECKING:  # graphs are built (and networkx imported) in graph.build_graph
+    import networkx as nx
 
 MISSING = "NOT ON FILE"
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
-from ..postincident.register import RegisterUpdate
+if TYPE_CHECKING:  # the register module brings ruamel.yaml: only `register update` needs it
+    from ..postincident.register import RegisterUpdate
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 

@@ -1,9 +1,9 @@
 """Read YAML files into plain Python data without losing where each value came from.
 
 libyaml (PyYAML's C parser) composes the node tree, which carries a line and
-column for every key and value.  We keep that tree beside the data and look
-positions up only when a problem or finding needs one, so tracking positions
-costs nothing while loading.  Our own constructor replaces PyYAML's generic
+column for every key and value.  We keep only those positions, in a compact index
+that mirrors the data (SourceDoc), and drop the tree: problems and findings look
+positions up in the index.  Our own constructor replaces PyYAML's generic
 one: it is leaner, and it rejects what SafeLoader lets through silently
 (duplicate keys, alias bombs, recursive aliases, unknown tags, impossible dates).
 Nesting is bounded while libyaml composes, before its recursion could exhaust
@@ -126,19 +126,37 @@ def _too_deep() -> str:
 _scalar_helper = yaml.constructor.SafeConstructor()
 
 
+# A position is one int: line << 32 | column (both 0-based, as libyaml counts them).
+_COLUMN = (1 << 32) - 1
+_POSITION = (1 << 64) - 1
+
+
 @dataclass
 class SourceDoc:
-    """One YAML document: its data, its node tree, and where it lives."""
+    """One YAML document: its data, where each of its keys and values was written, and
+    the file it lives in.
+
+    The node tree libyaml composed is not kept: at 10,000 models it was most of the
+    memory a large audit used.  What is kept mirrors the data (see ``_index``): for a
+    mapping, a dict from each key to where the key and its value start (one int for a
+    scalar value, an (int, index) pair for a list or mapping); for a list, one entry per
+    item.  Aliases share the index of the node they repeat, as they shared the node.
+    """
 
     file: str  # as shown to users (relative to the project)
     index: int  # 1 for the first document loaded from its file, 2 for the next ...
     data: dict[str, Any]
-    node: MappingNode
-    _lookup: dict[int, dict[Any, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
+    positions: dict[Any, Any]  # the document's mapping, indexed as above
+    start: int  # where the document's mapping starts
+    # The source text of scalars YAML did not read as text (true, 1.5, 2026-01-01, a key
+    # such as on or 1), by position: messages show them as written.  Values: plain ones
+    # only; keys: whatever their style, with the plain ones also in ``plain_keys``.
+    texts: dict[int, str] = field(default_factory=dict, repr=False)
+    plain_keys: frozenset[int] = field(default=frozenset(), repr=False)
 
     @property
     def line(self) -> int:
-        return int(self.node.start_mark.line) + 1
+        return (self.start >> 32) + 1
 
     def locate(self, path: Sequence[Any], key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``.
@@ -148,58 +166,128 @@ class SourceDoc:
         is where the user has to add it.  Path steps are the keys as they are in
         ``data`` (``on:`` is the key True, ``1:`` the key 1), or list indexes.
         """
-        node: Node = self.node
-        target: Node = node
-        for step in path:
-            if isinstance(node, MappingNode):
-                pair = self._pairs(node).get(step)
-                if pair is None:
-                    break
-                target = pair[0] if key else pair[1]
-                node = pair[1]
-            elif isinstance(node, SequenceNode) and _is_index(step):
-                if not 0 <= step < len(node.value):
-                    break
-                node = target = node.value[step]
-            else:
-                break
-        return int(target.start_mark.line) + 1, int(target.start_mark.column) + 1
+        target = self._find(path, key)[0]
+        return (target >> 32) + 1, (target & _COLUMN) + 1
 
-    def node_at(self, path: Sequence[Any], key: bool = False) -> Node | None:
-        """The node at ``path`` (with ``key=True``: the node of the last key), or None."""
-        node: Node = self.node
-        key_node: Node | None = None
-        for step in path:
-            if isinstance(node, MappingNode):
-                pair = self._pairs(node).get(step)
-                if pair is None:
-                    return None
-                key_node, node = pair
-            elif isinstance(node, SequenceNode) and _is_index(step) and (
-                0 <= step < len(node.value)
-            ):
-                key_node, node = None, node.value[step]
-            else:
-                return None
-        return key_node if key else node
+    def plain_text(self, path: Sequence[Any], key: bool = False) -> str | None:
+        """How the scalar at ``path`` (with ``key=True``: its last key) was written, when
+        it was written plain (unquoted) and YAML read it as something other than text;
+        else None (quoted, text, a list or mapping, or no such path)."""
+        target, found, scalar, keyed = self._find(path, key)
+        if not found or (key and (not keyed or target not in self.plain_keys)) or (
+                not key and not scalar):
+            return None
+        return self.texts.get(target)
 
-    def _pairs(self, node: MappingNode) -> dict[Any, tuple[Node, Node]]:
-        pairs = self._lookup.get(id(node))
-        if pairs is None:
-            pairs = {}
-            for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode):
-                    if key_node.tag == STR:  # as _key_value gives it, without the call
-                        pairs[key_node.value] = (key_node, value_node)
-                        continue
-                    if key_node.tag == MERGE:
-                        for source in _merge_sources(value_node):
-                            for k, v in self._pairs(source).items():
-                                pairs.setdefault(k, v)
-                        continue
-                    pairs[_key_value(key_node)] = (key_node, value_node)
-            self._lookup[id(node)] = pairs
-        return pairs
+    def key_text(self, path: Sequence[Any]) -> str | None:
+        """How the last key of ``path`` was written, when YAML read it as something other
+        than text (``on`` for the key True); else None."""
+        target, found, _, keyed = self._find(path, True)
+        return self.texts.get(target) if found and keyed else None
+
+    def _find(self, path: Sequence[Any], key: bool) -> tuple[int, bool, bool, bool]:
+        """The position; whether the whole path exists; whether it ends at a scalar value;
+        whether its last step was a mapping key (not a list index, not the document)."""
+        index: Any = self.positions
+        target = self.start
+        keyed = False
+        for step in path:
+            if index.__class__ is dict:
+                entry = index.get(step)
+                if entry is None:
+                    return target, False, False, False
+                if entry.__class__ is int:
+                    pair, index = entry, None
+                else:
+                    pair, index = entry
+                target = pair >> 64 if key else pair & _POSITION
+                keyed = True
+            elif index.__class__ is list and _is_index(step) and 0 <= step < len(index):
+                entry = index[step]
+                if entry.__class__ is int:
+                    target, index = entry, None
+                else:
+                    target, index = entry
+                keyed = False
+            else:
+                return target, False, False, False
+        return target, True, index is None, keyed
+
+
+# Values whose written form no message needs: text is shown as read, null not at all.
+_TEXT_TAGS = frozenset({STR, NULL})
+
+
+def _position(node: Node) -> int:
+    mark = node.start_mark
+    return int(mark.line) << 32 | int(mark.column)
+
+
+class _Indexer:
+    """Builds a document's position index from its nodes (see SourceDoc)."""
+
+    def __init__(self) -> None:
+        self.done: dict[int, Any] = {}  # by id(node): aliases share an index
+        self.texts: dict[int, str] = {}
+        self.plain_keys: set[int] = set()
+
+    def index(self, node: Node) -> Any:
+        """The index of a mapping (dict) or list (list) node."""
+        ident = id(node)
+        found = self.done.get(ident)
+        if found is not None:
+            return found
+        if node.__class__ is MappingNode:
+            found = self.done[ident] = self.mapping(node)
+        else:
+            found = self.done[ident] = [self.entry(item) for item in node.value]
+        return found
+
+    def entry(self, node: Node) -> Any:
+        """A list item: its position, with its own index when it is a collection."""
+        position = _position(node)
+        if node.__class__ is ScalarNode:
+            if node.tag not in _TEXT_TAGS and node.style == "":
+                self.texts[position] = node.value
+            return position
+        return (position, self.index(node))
+
+    def mapping(self, node: MappingNode) -> dict[Any, Any]:
+        found: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode:
+                continue  # the document would not have loaded
+            tag = key_node.tag
+            if tag == MERGE:  # explicit keys win, and earlier sources win
+                for source in _merge_sources(value_node):
+                    for k, v in self.index(source).items():
+                        found.setdefault(k, v)
+                continue
+            key_at = _position(key_node)
+            if tag == STR:
+                key = key_node.value
+            else:
+                key = _key_value(key_node)
+                self.texts[key_at] = key_node.value
+                if key_node.style == "":
+                    self.plain_keys.add(key_at)
+            pair = key_at << 64 | _position(value_node)
+            if value_node.__class__ is ScalarNode:
+                if value_node.tag not in _TEXT_TAGS and value_node.style == "":
+                    self.texts[_position(value_node)] = value_node.value
+                found[key] = pair
+            else:
+                found[key] = (pair, self.index(value_node))
+        return found
+
+
+def index_document(shown: str, number: int, data: dict[str, Any], node: MappingNode
+                   ) -> SourceDoc:
+    """A SourceDoc for ``data``, built from ``node``, with positions instead of nodes."""
+    indexer = _Indexer()
+    positions = indexer.index(node)
+    return SourceDoc(shown, number, data, positions, _position(node), indexer.texts,
+                     frozenset(indexer.plain_keys))
 
 
 def _is_index(step: Any) -> bool:
@@ -537,7 +625,7 @@ def parse_text(text: str | bytes, shown: str, *, keys: str = ENTITY_KEYS
     raw = text.encode("utf-8") if isinstance(text, str) else text
     docs: list[SourceDoc] = []
     problems: list[Problem] = []
-    # The node trees are kept (for positions) and hold no cycles: the cyclic garbage
+    # A file's node trees, data and position indexes hold no cycles: the cyclic garbage
     # collector would only walk them again and again while they grow.
     collecting = gc.isenabled()
     gc.disable()
@@ -625,7 +713,7 @@ def _parse_documents(source: bytes, raw: bytes, shift: int, shown: str, keys: st
                 line, column = node.start_mark.line + 1, node.start_mark.column + 1
                 problems.append(Problem(shown, line, column, _too_deep(), code="yaml"))
                 continue
-            docs.append(SourceDoc(shown, len(docs) + 1, data, node))
+            docs.append(index_document(shown, len(docs) + 1, data, node))
     except YamlError as exc:  # from the composer: nesting too deep
         problems.append(Problem(shown, exc.line, exc.column, exc.message, code="yaml"))
         return exc.line - 1, None

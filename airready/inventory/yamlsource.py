@@ -17,6 +17,7 @@ import errno
 import gc
 import os
 import re
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,7 +129,6 @@ _scalar_helper = yaml.constructor.SafeConstructor()
 
 # A position is one int: line << 32 | column (both 0-based, as libyaml counts them).
 _COLUMN = (1 << 32) - 1
-_POSITION = (1 << 64) - 1
 
 
 @dataclass
@@ -137,20 +137,23 @@ class SourceDoc:
     the file it lives in.
 
     The node tree libyaml composed is not kept: at 10,000 models it was most of the
-    memory a large audit used.  What is kept mirrors the data (see ``_index``): for a
-    mapping, a dict from each key to where the key and its value start (one int for a
-    scalar value, an (int, index) pair for a list or mapping); for a list, one entry per
-    item.  Aliases share the index of the node they repeat, as they shared the node.
+    memory a large audit used.  What is kept is one array of ints per document that
+    follows the data.  Each mapping has a block of three ints per key, in the order of
+    its keys in ``data``: where the key starts, where the value starts, and the block of
+    the value if it is a list or mapping (else -1); each list has a block of two per
+    item (where it starts, its block or -1).  Aliases share the block of what they
+    repeat, as they share its data; a merge key's entries are copied from its source.
     """
 
     file: str  # as shown to users (relative to the project)
     index: int  # 1 for the first document loaded from its file, 2 for the next ...
     data: dict[str, Any]
-    positions: dict[Any, Any]  # the document's mapping, indexed as above
+    positions: array[int]  # the blocks, as above
+    root: int  # the block of the document's mapping
     start: int  # where the document's mapping starts
     # The source text of scalars YAML did not read as text (true, 1.5, 2026-01-01, a key
     # such as on or 1), by position: messages show them as written.  Values: plain ones
-    # only; keys: whatever their style, with the plain ones also in ``plain_keys``.
+    # only; keys: whatever their style, the plain ones also in ``plain_keys``.
     texts: dict[int, str] = field(default_factory=dict, repr=False)
     plain_keys: frozenset[int] = field(default=frozenset(), repr=False)
 
@@ -188,34 +191,38 @@ class SourceDoc:
     def _find(self, path: Sequence[Any], key: bool) -> tuple[int, bool, bool, bool]:
         """The position; whether the whole path exists; whether it ends at a scalar value;
         whether its last step was a mapping key (not a list index, not the document)."""
-        index: Any = self.positions
+        data: Any = self.data
+        positions = self.positions
+        block = self.root
         target = self.start
         keyed = False
         for step in path:
-            if index.__class__ is dict:
-                entry = index.get(step)
-                if entry is None:
+            if block < 0:
+                return target, False, False, False
+            if data.__class__ is dict:
+                if step not in data:
                     return target, False, False, False
-                if entry.__class__ is int:
-                    pair, index = entry, None
-                else:
-                    pair, index = entry
-                target = pair >> 64 if key else pair & _POSITION
+                at = block + 3 * _slot(data, step)
+                target = positions[at] if key else positions[at + 1]
+                block = positions[at + 2]
                 keyed = True
-            elif index.__class__ is list and _is_index(step) and 0 <= step < len(index):
-                entry = index[step]
-                if entry.__class__ is int:
-                    target, index = entry, None
-                else:
-                    target, index = entry
+            elif data.__class__ is list and _is_index(step) and 0 <= step < len(data):
+                at = block + 2 * step
+                target = positions[at]
+                block = positions[at + 1]
                 keyed = False
             else:
                 return target, False, False, False
-        return target, True, index is None, keyed
+            data = data[step]
+        return target, True, block < 0, keyed
 
 
-# Values whose written form no message needs: text is shown as read, null not at all.
-_TEXT_TAGS = frozenset({STR, NULL})
+def _slot(mapping: dict[Any, Any], key: Any) -> int:
+    """Where ``key`` comes in ``mapping``'s order (the key the dict would find)."""
+    for slot, other in enumerate(mapping):
+        if other is key or other == key:
+            return slot
+    raise KeyError(key)  # pragma: no cover - the caller checked ``key in mapping``
 
 
 def _position(node: Node) -> int:
@@ -223,71 +230,8 @@ def _position(node: Node) -> int:
     return int(mark.line) << 32 | int(mark.column)
 
 
-class _Indexer:
-    """Builds a document's position index from its nodes (see SourceDoc)."""
-
-    def __init__(self) -> None:
-        self.done: dict[int, Any] = {}  # by id(node): aliases share an index
-        self.texts: dict[int, str] = {}
-        self.plain_keys: set[int] = set()
-
-    def index(self, node: Node) -> Any:
-        """The index of a mapping (dict) or list (list) node."""
-        ident = id(node)
-        found = self.done.get(ident)
-        if found is not None:
-            return found
-        if node.__class__ is MappingNode:
-            found = self.done[ident] = self.mapping(node)
-        else:
-            found = self.done[ident] = [self.entry(item) for item in node.value]
-        return found
-
-    def entry(self, node: Node) -> Any:
-        """A list item: its position, with its own index when it is a collection."""
-        position = _position(node)
-        if node.__class__ is ScalarNode:
-            if node.tag not in _TEXT_TAGS and node.style == "":
-                self.texts[position] = node.value
-            return position
-        return (position, self.index(node))
-
-    def mapping(self, node: MappingNode) -> dict[Any, Any]:
-        found: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.__class__ is not ScalarNode:
-                continue  # the document would not have loaded
-            tag = key_node.tag
-            if tag == MERGE:  # explicit keys win, and earlier sources win
-                for source in _merge_sources(value_node):
-                    for k, v in self.index(source).items():
-                        found.setdefault(k, v)
-                continue
-            key_at = _position(key_node)
-            if tag == STR:
-                key = key_node.value
-            else:
-                key = _key_value(key_node)
-                self.texts[key_at] = key_node.value
-                if key_node.style == "":
-                    self.plain_keys.add(key_at)
-            pair = key_at << 64 | _position(value_node)
-            if value_node.__class__ is ScalarNode:
-                if value_node.tag not in _TEXT_TAGS and value_node.style == "":
-                    self.texts[_position(value_node)] = value_node.value
-                found[key] = pair
-            else:
-                found[key] = (pair, self.index(value_node))
-        return found
-
-
-def index_document(shown: str, number: int, data: dict[str, Any], node: MappingNode
-                   ) -> SourceDoc:
-    """A SourceDoc for ``data``, built from ``node``, with positions instead of nodes."""
-    indexer = _Indexer()
-    positions = indexer.index(node)
-    return SourceDoc(shown, number, data, positions, _position(node), indexer.texts,
-                     frozenset(indexer.plain_keys))
+# Values whose written form no message needs: text is shown as read, null not at all.
+_TEXT_TAGS = frozenset({STR, NULL})
 
 
 def _is_index(step: Any) -> bool:
@@ -317,10 +261,20 @@ class _Builder:
 
     def __init__(self) -> None:
         self.built: dict[int, Any] = {}  # containers already built, for aliases
+        self.positions = array("q")  # see SourceDoc.positions
+        self.blocks: dict[int, int] = {}  # each built container's block in it
+        self.texts: dict[int, str] = {}  # see SourceDoc.texts
+        self.plain_keys: set[int] = set()
         self.active: set[int] = set()
         self.sizes: dict[int, int] = {}
         self.heights: dict[int, int] = {}
         self.extra = 0  # values that aliases repeat
+
+    def document(self, node: MappingNode, shown: str, number: int) -> SourceDoc:
+        """The SourceDoc of a document: its data and position index, without ``node``."""
+        data = self.build(node)
+        return SourceDoc(shown, number, data, self.positions, self.blocks[id(node)],
+                         _position(node), self.texts, frozenset(self.plain_keys))
 
     def build(self, node: Node, depth: int = 0) -> Any:
         """The data of ``node``, a collection nested ``depth`` deep (the document is 0)."""
@@ -352,16 +306,30 @@ class _Builder:
                 value = []
                 append = value.append
                 build = self.build
+                entries: list[int] = []  # this list's block (see SourceDoc)
+                at = entries.append
                 try:
                     for child in node.value:
-                        if child.__class__ is ScalarNode and child.tag == STR:
-                            append(child.value)  # as build would, without the call
-                        else:
-                            append(build(child, depth + 1))
+                        mark = child.start_mark
+                        position = mark.line << 32 | mark.column
+                        at(position)
+                        if child.__class__ is ScalarNode:
+                            at(-1)
+                            if child.tag == STR:
+                                append(child.value)  # as build would, without the call
+                                continue
+                            if child.tag != NULL and child.style == "":
+                                self.texts[position] = child.value
+                            append(self.scalar(child))
+                            continue
+                        append(build(child, depth + 1))
+                        at(self.blocks[id(child)])
                 except YamlError as exc:
                     if exc.pending:
                         exc.place_after(*_after_siblings(node, len(value)))
                     raise
+                self.blocks[ident] = len(self.positions)
+                self.positions.extend(entries)
         finally:
             self.active.discard(ident)
         self.built[ident] = value
@@ -403,13 +371,25 @@ class _Builder:
         data: dict[Any, Any] = {}
         seen: dict[Any, Node] = {}
         merged: list[tuple[Node, int, MappingNode]] = []
+        # This mapping's block (see SourceDoc), slot by slot in the order of data's keys.
+        entries: list[int] = []
+        at = entries.append
+        texts = self.texts
         for key_node, value_node in node.value:
             if key_node.__class__ is ScalarNode:
                 if key_node.tag == MERGE:
                     merged.extend((key_node, i, source)
                                   for i, source in enumerate(self._merge(value_node)))
                     continue
-                key = key_node.value if key_node.tag == STR else self.scalar(key_node)
+                mark = key_node.start_mark
+                key_at = mark.line << 32 | mark.column
+                if key_node.tag == STR:
+                    key = key_node.value
+                else:
+                    key = self.scalar(key_node)
+                    texts[key_at] = key_node.value
+                    if key_node.style == "":
+                        self.plain_keys.add(key_at)
             else:
                 raise YamlError("a mapping key must be a plain value, not a list or mapping",
                                 key_node)
@@ -421,22 +401,37 @@ class _Builder:
                     message += f" as {seen[key].value!r}; YAML reads both as {key!r}"
                 raise YamlError(message + ")", key_node)
             seen[key] = key_node
-            if value_node.__class__ is ScalarNode and value_node.tag == STR:
-                data[key] = value_node.value  # the commonest value, without a call to build
-                continue
+            mark = value_node.start_mark
+            value_at = mark.line << 32 | mark.column
+            at(key_at)
+            at(value_at)
+            if value_node.__class__ is ScalarNode:
+                at(-1)
+                if value_node.tag == STR:
+                    data[key] = value_node.value  # the commonest value, without a call
+                    continue
+                if value_node.tag != NULL and value_node.style == "":
+                    texts[value_at] = value_node.value
             try:
                 data[key] = self.build(value_node, depth + 1)
             except YamlError as exc:
                 exc.place_after(key_node.end_mark)
                 raise
+            if value_node.__class__ is not ScalarNode:
+                at(self.blocks[id(value_node)])
         for merge_key, skip, source in merged:  # explicit keys win, earlier sources win
             try:
                 built = self.build(source, depth)
             except YamlError as exc:
                 exc.place_after(merge_key.end_mark, skip)
                 raise
-            for key, value in built.items():
-                data.setdefault(key, value)
+            block = self.blocks[id(source)]
+            for slot, (key, value) in enumerate(built.items()):
+                if key not in data:
+                    data[key] = value
+                    entries.extend(self.positions[block + 3 * slot:block + 3 * slot + 3])
+        self.blocks[id(node)] = len(self.positions)
+        self.positions.extend(entries)
         return data
 
     def _merge(self, node: Node) -> list[MappingNode]:
@@ -705,7 +700,7 @@ def _parse_documents(source: bytes, raw: bytes, shift: int, shown: str, keys: st
                             f"a document must be a mapping ({keys}), not {what}", code="yaml"))
                 continue
             try:
-                data = _Builder().build(node)
+                doc = _Builder().document(node, shown, len(docs) + 1)
             except YamlError as exc:
                 problems.append(_builder_problem(exc, raw, shown))
                 continue
@@ -713,7 +708,7 @@ def _parse_documents(source: bytes, raw: bytes, shift: int, shown: str, keys: st
                 line, column = node.start_mark.line + 1, node.start_mark.column + 1
                 problems.append(Problem(shown, line, column, _too_deep(), code="yaml"))
                 continue
-            docs.append(index_document(shown, len(docs) + 1, data, node))
+            docs.append(doc)
     except YamlError as exc:  # from the composer: nesting too deep
         problems.append(Problem(shown, exc.line, exc.column, exc.message, code="yaml"))
         return exc.line - 1, None

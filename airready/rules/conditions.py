@@ -782,10 +782,28 @@ def _single_operator_check(steps: tuple[str, ...],
     return check
 
 
+class _FieldEvidence:
+    """``logging.inputs is true`` (or the problem found there), worded when read.
+
+    A small object, not a lambda: an audit keeps one per finding (hundreds of thousands
+    at 10,000 models), and a closure with its cells costs several times the memory.
+    """
+
+    __slots__ = ("path", "value", "problem")
+
+    def __init__(self, path: Path, value: Any, problem: str | None):
+        self.path = path
+        self.value = value
+        self.problem = problem
+
+    def __call__(self) -> str:
+        if self.problem is None:
+            return f"{show_path(self.path)} is {show_value(self.value)}"
+        return f"{show_path(self.path)} {self.problem}"
+
+
 def _field_outcome(ref: str, path: Path, value: Any, problem: str | None) -> Outcome:
-    if problem is None:
-        return Outcome(True, ref, path, lambda: f"{show_path(path)} is {show_value(value)}")
-    return Outcome(False, ref, path, lambda: f"{show_path(path)} {problem}")
+    return Outcome(problem is None, ref, path, _FieldEvidence(path, value, problem))
 
 
 def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], Any]:

@@ -121,3 +121,18 @@ def test_json_and_sarif_files_are_written_whole(tmp_path: Path,
         main(["check", "--project", str(REPO), "--today", "2026-11-25", "--format", "json",
               "--output", str(out_json)])
     assert out_json.stat().st_mtime_ns == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["critical", "high", "medium", "low", "odd"]),
+                          st.sampled_from(["a.yaml", "b.yaml"]), st.integers(1, 3),
+                          st.integers(1, 2), st.sampled_from(["C-1", "C-2"]),
+                          st.sampled_from(["model:a", "model:b"])), max_size=40))
+def test_findings_sort_as_sort_key_sorts_them(rows: list[tuple]) -> None:
+    from airready.rules.findings import Finding, sort_findings
+
+    findings = [Finding(control, target, "fail", severity, file, line, column, "",
+                        message=str(i), remediation="", phase="")  # type: ignore[arg-type]
+                for i, (severity, file, line, column, control, target) in enumerate(rows)]
+    assert [f.message for f in sort_findings(findings)] == [
+        f.message for f in sorted(findings, key=Finding.sort_key)]

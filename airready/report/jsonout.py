@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from ..rules.baseline import fingerprint
-from ..rules.findings import Finding
+from ..rules.findings import Finding, sort_findings
 from . import jsonwrite
 from .context import ReportContext
 
@@ -45,7 +45,7 @@ def audit_dict(ctx: ReportContext) -> dict[str, Any]:
 
 def _document(ctx: ReportContext) -> dict[str, Any]:
     result = ctx.result
-    ordered = sorted(result.findings, key=Finding.sort_key)
+    ordered = sort_findings(result.findings)
     if ctx.gaps_only:
         ordered = [f for f in ordered if f.is_gap]
     document: dict[str, Any] = {

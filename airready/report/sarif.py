@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from ..rules.baseline import fingerprint
 from ..rules.catalog import Control
-from ..rules.findings import Finding
+from ..rules.findings import Finding, sort_findings
 from . import jsonwrite
 from .context import ReportContext
 
@@ -94,8 +94,7 @@ def _document(ctx: ReportContext) -> dict[str, Any]:
     result = ctx.result
     controls = list(result.evaluated)
     index = {c.id: i for i, c in enumerate(controls)}
-    reported = [f for f in sorted(result.findings, key=Finding.sort_key)
-                if f.is_gap or f.state == "waived"]
+    reported = sort_findings(f for f in result.findings if f.is_gap or f.state == "waived")
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

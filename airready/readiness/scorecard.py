@@ -39,10 +39,11 @@ import yaml
 from ..graph.blast import model_reach
 from ..graph.graph import build_graph
 from ..rules.catalog import PHASES, Control
-from ..rules.findings import AuditResult, Finding
+from ..rules.findings import GAP_STATES, AuditResult, Finding, sort_findings
 from ..rules.freshness import stale_on
 
 LEVELS = ("bronze", "silver", "gold")
+_LEVEL_RANK = {level: i for i, level in enumerate(LEVELS)}
 LEVEL_BY_SEVERITY = {"critical": "bronze", "high": "silver", "medium": "gold", "low": "gold"}
 WEIGHTS = {"critical": 10, "high": 5, "medium": 2, "low": 1}
 EXPIRY_WINDOW = dt.timedelta(days=30)
@@ -80,22 +81,33 @@ class Score:
 
 
 def score(findings: list[Finding], levels: dict[str, str]) -> Score:
-    applicable = [f for f in findings if f.state != "not_applicable"]
-    not_applicable = len(findings) - len(applicable)
-    if not applicable:
+    # One pass: this runs for every model, the organisation and the estate.
+    not_applicable = passed = gaps = waived = total = earned = 0
+    lowest_unmet = len(LEVELS)  # the lowest level with an applicable result that fails
+    rank = _LEVEL_RANK
+    for finding in findings:
+        state = finding.state
+        if state == "not_applicable":
+            not_applicable += 1
+            continue
+        weight = WEIGHTS[finding.severity]
+        total += weight
+        if state == "pass":
+            earned += weight
+            passed += 1
+            continue
+        if state in GAP_STATES:
+            gaps += 1
+        elif state == "waived":
+            waived += 1
+        unmet = rank[levels[finding.control]]
+        if unmet < lowest_unmet:
+            lowest_unmet = unmet
+    if not_applicable == len(findings):  # nothing applicable: nothing to judge
         return Score("unrated", None, not_applicable=not_applicable)
-    total = sum(WEIGHTS[f.severity] for f in applicable)
-    earned = sum(WEIGHTS[f.severity] for f in applicable if f.state == "pass")
-    level = None
-    for candidate in LEVELS:
-        allowed = LEVELS[: LEVELS.index(candidate) + 1]
-        if all(f.state == "pass" for f in applicable if levels[f.control] in allowed):
-            level = candidate
-        else:
-            break
-    return Score(level, percent(earned, total), sum(f.state == "pass" for f in applicable),
-                 sum(f.is_gap for f in applicable), sum(f.state == "waived" for f in applicable),
-                 not_applicable)
+    # Levels are gates: a target holds every level below the lowest one it fails.
+    level = LEVELS[lowest_unmet - 1] if lowest_unmet else None
+    return Score(level, percent(earned, total), passed, gaps, waived, not_applicable)
 
 
 @dataclass
@@ -177,8 +189,7 @@ def _model_cards(result: AuditResult, levels: dict[str, str]) -> list[ModelCard]
         reach = model_reach(graph, inventory, model.ref)
         required, reason = required_level(model.spec, reach.write_tools, reach.sensitive_data,
                                           reach.users, reach.external_users)
-        failing = sorted((f for f in findings if f.is_gap or f.state == "waived"),
-                         key=Finding.sort_key)
+        failing = sort_findings(f for f in findings if f.is_gap or f.state == "waived")
         next_index = model_score.rank  # index of the next level in LEVELS
         missing = [f for f in failing if next_index < len(LEVELS)
                    and levels[f.control] in LEVELS[: next_index + 1]]
@@ -314,10 +325,8 @@ def build_scorecard(result: AuditResult) -> Scorecard:
         today=result.today,
         organization=score(org_findings, levels),
         estate=score(result.findings, levels),
-        organization_findings=sorted((f for f in org_findings if f.is_gap),
-                                     key=Finding.sort_key),
-        organization_waived=sorted((f for f in org_findings if f.state == "waived"),
-                                   key=Finding.sort_key),
+        organization_findings=sort_findings(f for f in org_findings if f.is_gap),
+        organization_waived=sort_findings(f for f in org_findings if f.state == "waived"),
         models=cards,
         owners=_owners(cards),
         phases=_phases(result, levels),

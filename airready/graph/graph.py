@@ -107,8 +107,9 @@ def build_graph(inventory: Inventory) -> nx.DiGraph:
     for ref, entity in inventory.entities.items():
         graph.add_node(ref, kind=entity.kind)
     found: dict[tuple[str, str], tuple[str, set[str], EdgeSource]] = {}
+    nodes = graph._node  # a dict: no method call per test, as ``in graph`` makes
     for source, dest, edge, where in _edges(inventory):
-        if source not in graph or dest not in graph:
+        if source not in nodes or dest not in nodes:
             continue  # a dangling reference: validate reports it
         first = found.get((source, dest))
         if first is None:

@@ -457,18 +457,14 @@ class Reach:
 
 def injection_reach(graph: nx.DiGraph, inventory: Inventory, ref: str
                     ) -> tuple[list[str], dict[str, Any]]:
-    """What a manipulated model reaches (in walk order) and whom to act on, once per graph.
+    """What a manipulated model reaches (in walk order) and whom to act on.
 
-    The scorecard (required levels), the runbooks and the site all ask this of every
-    model; the answer depends only on the graph, so it is kept with it.
+    Not kept: a runbook asks once per model, and at 10,000 models every model's reach
+    and act-on lists, kept together, took gigabytes (the scorecard and the site's reach
+    counts use the shared sets of ``closures`` instead).
     """
-    cache: dict[str, tuple[list[str], dict[str, Any]]] = graph.graph.setdefault(
-        "injection_reach", {})
-    found = cache.get(ref)
-    if found is None:
-        reached = reach(graph, ref, "prompt_injection")
-        found = cache[ref] = (reached, actions(inventory, ref, reached, None))
-    return found
+    reached = reach(graph, ref, "prompt_injection")
+    return reached, actions(inventory, ref, reached, None)
 
 
 def closures(graph: nx.DiGraph, scenario: str | None = None) -> Closures:

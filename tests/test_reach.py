@@ -131,3 +131,34 @@ def test_strong_components_are_networkx_s(edges: dict[str, set[str]]) -> None:
         nx.DiGraph([(s, t) for s, ts in graph.items() for t in ts])))
     singles = [[n] for n in graph if not any(n in c for c in expected)]
     assert found == sorted(expected + singles)
+
+
+def _views(root: Path, keep: int) -> int:
+    """Every model's runbook as the site shows it, from the shared sets and from walks."""
+    from airready.readiness.runbook import build_runbook
+    from airready.sitegen import pages
+
+    inventory = load_all(load_project(root, root)).inventory
+    graph = build_graph(inventory)
+    compared = 0
+    for model in inventory.of_kind("Model"):
+        full = build_runbook(graph, inventory, model.ref)
+        quick = build_runbook(graph, inventory, model.ref,
+                              blast.runbook_reach(graph, inventory, model.ref, keep))
+        assert [pages._bounded(s) for s in quick.steps] == [
+            pages._bounded(s) for s in full.steps], model.ref
+        compared += sum(s.more_items + s.more_gaps > 0 for s in quick.steps)
+    return compared
+
+
+def test_site_runbooks_from_the_shared_sets_match_full_walks(estate: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    from airready.sitegen import pages
+
+    assert _views(REPO, pages.RUNBOOK_LINES) >= 0
+    # Few lines per step, so that lists are cut short and the counts of what was left out
+    # are what the page shows.
+    monkeypatch.setattr(pages, "RUNBOOK_LINES", 2)
+    assert _views(estate, 2) > 0
+    assert _views(REPO, 2) > 0

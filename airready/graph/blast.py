@@ -7,7 +7,7 @@ edges along which that kind of harm spreads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -129,11 +129,15 @@ def reach(graph: nx.DiGraph, start: str, scenario: str | None = None) -> list[st
     if allowed is not None and any(d == REVERSE for _, d in allowed):
         return [r.ref for r in walk(graph, start, scenario)]
     along = None if allowed is None else frozenset(e for e, _ in allowed)
+    return list(_reach_in_order(graph, start, along))
+
+
+def _reach_in_order(graph: nx.DiGraph, start: str, along: frozenset[str] | None
+                    ) -> Iterator[str]:
+    """reach() one entity at a time (forward edges only), for callers that stop early."""
     ahead = graph._succ
     seen = {start}
     mark = seen.add
-    order: list[str] = []
-    keep = order.append
     frontier = [start]
     while frontier:
         following: list[str] = []
@@ -144,10 +148,9 @@ def reach(graph: nx.DiGraph, start: str, scenario: str | None = None) -> list[st
                                      and _edge_of(data, along) is None):
                     continue
                 mark(other)
-                keep(other)
+                yield other
                 follow(other)
         frontier = following
-    return order
 
 
 def _walk_all(graph: nx.DiGraph, start: str, reverse: bool,
@@ -485,11 +488,15 @@ def closures(graph: nx.DiGraph, scenario: str | None = None) -> Closures:
 
 @dataclass(frozen=True, slots=True)
 class _Masks:
-    """The facts model_reach counts, as bitsets over one Closures' index."""
+    """The facts model_reach and runbook_reach count, as bitsets over one Closures' index."""
 
     writes: int
-    sensitive: dict[str, int]  # data class -> entities holding it
+    sensitive: dict[str, int]  # data class -> entities holding it (sensitive classes)
     users: list[int]  # bit b of every entity's user count: a sum is sum(2**b * popcount)
+    classes: dict[str, int] = field(default_factory=dict)  # every data class, likewise
+    vendors: dict[str, int] = field(default_factory=dict)  # vendor -> itself and its users
+    kinds: dict[str, int] = field(default_factory=dict)  # Model, Credential, Environment
+    playbooks: dict[str, int] = field(default_factory=dict)  # -> the models it applies to
 
 
 def _masks(inventory: Inventory, index: Closures) -> _Masks:
@@ -500,14 +507,26 @@ def _masks(inventory: Inventory, index: Closures) -> _Masks:
     writes = 0
     sensitive: dict[str, int] = {}
     users: list[int] = []
+    classes: dict[str, int] = {}
+    vendors: dict[str, int] = {}
+    kinds: dict[str, int] = {"Model": 0, "Credential": 0, "Environment": 0}
     for ref, i in index.index.items():
         fact = facts.get(ref)
         if fact is None:
             continue
         bit = 1 << i
+        kind = fact.entity.kind
+        if kind in kinds:
+            kinds[kind] |= bit
+        elif kind == "Vendor":
+            vendors[ref] = vendors.get(ref, 0) | bit
+        for vendor in fact.vendors:
+            if vendor in inventory.entities:
+                vendors[vendor] = vendors.get(vendor, 0) | bit
         if fact.writes:
             writes |= bit
         for data_class in fact.data_classes:
+            classes[data_class] = classes.get(data_class, 0) | bit
             if data_class in SENSITIVE:
                 sensitive[data_class] = sensitive.get(data_class, 0) | bit
         count = fact.users
@@ -519,9 +538,92 @@ def _masks(inventory: Inventory, index: Closures) -> _Masks:
                 users[b] |= bit
             count >>= 1
             b += 1
-    masks = _Masks(writes, sensitive, users)
+    playbooks = {p.ref: index.mask(m for m in p.spec.applies_to
+                                   if m in inventory.entities
+                                   and inventory.entities[m].kind == "Model")
+                 for p in inventory.of_kind("Playbook")
+                 if p.spec is not None and p.spec.applies_to != "all"}
+    playbooks.update({p.ref: -1 for p in inventory.of_kind("Playbook")  # every bitset
+                      if p.spec is not None and p.spec.applies_to == "all"})
+    masks = _Masks(writes, sensitive, users, classes, vendors, kinds, playbooks)
     inventory.derived["reach_masks"] = (index, masks)
     return masks
+
+
+@dataclass
+class RunbookReach:
+    """What a runbook needs of a model's reach, when only its first lines are shown.
+
+    ``act`` has the fields of ``actions()`` that runbooks read (credentials,
+    environments, users, data classes, write tools, vendors, playbooks), equal to what
+    ``actions()`` gives for a walk from the model, except that ``credentials`` holds only
+    the first ``keep`` with a revocation procedure and the first ``keep`` without, in
+    walk order; ``dropped`` says how many of each were left out.
+    """
+
+    count: int  # entities reached (the start not counted)
+    act: dict[str, Any]
+    dropped_revocable: int
+    dropped_unrevocable: int
+
+
+def runbook_reach(graph: nx.DiGraph, inventory: Inventory, ref: str, keep: int
+                  ) -> RunbookReach:
+    """A runbook's act-on lists from the shared reach sets (for the site, which builds a
+    runbook for every model and shows the first lines of each step).
+
+    Everything a runbook counts or sorts comes from the bitsets; only credentials and
+    environments, listed in walk order, need a walk, and it stops as soon as the first
+    ``keep`` credentials of each sort and every environment are found: near the model,
+    where a full walk would go through most of a large estate.  Tests hold this to
+    ``build_runbook`` on full walks.
+    """
+    index = closures(graph, "prompt_injection")
+    masks = _masks(inventory, index)
+    bits = index.closure(ref)
+    entities = inventory.entities
+    credentials = index.members(bits & masks.kinds["Credential"])
+    revocable = sum(1 for c in credentials if entities[c].spec.revocation)
+    unrevocable = len(credentials) - revocable
+    environments = (bits & masks.kinds["Environment"]).bit_count()
+    wanted_revocable, wanted_unrevocable = min(keep, revocable), min(keep, unrevocable)
+    ordered_credentials: list[Entity] = []
+    ordered_environments: list[Entity] = []
+    if wanted_revocable or wanted_unrevocable or environments:
+        along = frozenset(e for e, _ in SCENARIOS["prompt_injection"]["edges"])
+        for other in _reach_in_order(graph, ref, along):
+            entity = entities.get(other)
+            if entity is None:
+                continue
+            if entity.kind == "Credential":
+                if entity.spec.revocation:
+                    if wanted_revocable:
+                        wanted_revocable -= 1
+                        ordered_credentials.append(entity)
+                elif wanted_unrevocable:
+                    wanted_unrevocable -= 1
+                    ordered_credentials.append(entity)
+            elif entity.kind == "Environment":
+                environments -= 1
+                ordered_environments.append(entity)
+            if not (wanted_revocable or wanted_unrevocable or environments):
+                break
+    users = sum((bits & mask).bit_count() << b for b, mask in enumerate(masks.users))
+    act = {
+        "credentials": [{"ref": c.ref, "revocation": c.spec.revocation}
+                        for c in ordered_credentials],
+        "environments": [{"ref": e.ref, "stage": e.spec.stage, "users": e.spec.users}
+                         for e in ordered_environments],
+        "users": users,
+        "data_classes": sorted(c for c, mask in masks.classes.items() if bits & mask),
+        "write_tools": index.members(bits & masks.writes),
+        "vendors": [_vendor_entry(entities[v]) for v in sorted(masks.vendors)
+                    if bits & masks.vendors[v]],
+        "playbooks": sorted(p for p, mask in masks.playbooks.items() if bits & mask),
+    }
+    shown = sum(1 for c in ordered_credentials if c.spec.revocation)
+    return RunbookReach(index.count(ref), act, revocable - shown,
+                        unrevocable - (len(ordered_credentials) - shown))
 
 
 def model_reach(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Reach:

@@ -16,7 +16,7 @@ import jinja2
 import networkx as nx
 import yaml
 
-from ..graph.blast import FORWARD, BlastRadius, closures, walk, walk_edges
+from ..graph.blast import FORWARD, BlastRadius, closures, runbook_reach, walk, walk_edges
 from ..graph.graph import build_graph
 from ..inventory.model import Inventory
 from ..readiness.runbook import Step, build_runbook
@@ -232,7 +232,11 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
             blast_total=total, blast_shown=min(total, MAX_DIAGRAM_NODES),
             blast_more=total > MAX_DIAGRAM_NODES,
             passing=[f for f in by_target.get(model.ref, []) if f.state == "pass"])
-        book = build_runbook(graph, inventory, model.ref)
+        # The first lines of each step only: credentials from a walk that stops early,
+        # everything else from the shared reach sets (a full walk per model would make
+        # the site grow with the square of the estate).
+        book = build_runbook(graph, inventory, model.ref,
+                             runbook_reach(graph, inventory, model.ref, RUNBOOK_LINES))
         yield render("runbook.md.j2", f"runbooks/{slug(model.ref)}.md", book=book,
                      steps=[_bounded(step) for step in book.steps])
     yield from _control_pages(render, result)
@@ -267,8 +271,9 @@ def _shorten(item: str) -> str:
 def _bounded(step: Step) -> _StepView:
     return _StepView(step.minutes, step.title,
                      [_shorten(item) for item in step.items[:RUNBOOK_LINES]],
-                     step.gaps[:RUNBOOK_LINES], max(0, len(step.items) - RUNBOOK_LINES),
-                     max(0, len(step.gaps) - RUNBOOK_LINES))
+                     step.gaps[:RUNBOOK_LINES],
+                     max(0, len(step.items) + step.more_items - RUNBOOK_LINES),
+                     max(0, len(step.gaps) + step.more_gaps - RUNBOOK_LINES))
 
 
 def _tidy(text: str) -> str:

@@ -496,6 +496,7 @@ class _Masks:
     classes: dict[str, int] = field(default_factory=dict)  # every data class, likewise
     vendors: dict[str, int] = field(default_factory=dict)  # vendor -> itself and its users
     kinds: dict[str, int] = field(default_factory=dict)  # Model, Credential, Environment
+    revocable: int = 0  # credentials with a revocation procedure
     playbooks: dict[str, int] = field(default_factory=dict)  # -> the models it applies to
 
 
@@ -510,6 +511,7 @@ def _masks(inventory: Inventory, index: Closures) -> _Masks:
     classes: dict[str, int] = {}
     vendors: dict[str, int] = {}
     kinds: dict[str, int] = {"Model": 0, "Credential": 0, "Environment": 0}
+    revocable = 0
     for ref, i in index.index.items():
         fact = facts.get(ref)
         if fact is None:
@@ -518,6 +520,9 @@ def _masks(inventory: Inventory, index: Closures) -> _Masks:
         kind = fact.entity.kind
         if kind in kinds:
             kinds[kind] |= bit
+            spec = fact.entity.spec
+            if kind == "Credential" and spec is not None and spec.revocation:
+                revocable |= bit
         elif kind == "Vendor":
             vendors[ref] = vendors.get(ref, 0) | bit
         for vendor in fact.vendors:
@@ -545,7 +550,8 @@ def _masks(inventory: Inventory, index: Closures) -> _Masks:
                  if p.spec is not None and p.spec.applies_to != "all"}
     playbooks.update({p.ref: -1 for p in inventory.of_kind("Playbook")  # every bitset
                       if p.spec is not None and p.spec.applies_to == "all"})
-    masks = _Masks(writes, sensitive, users, classes, vendors, kinds, playbooks)
+    masks = _Masks(writes, sensitive, users, classes=classes, vendors=vendors, kinds=kinds,
+                   revocable=revocable, playbooks=playbooks)
     inventory.derived["reach_masks"] = (index, masks)
     return masks
 
@@ -582,9 +588,8 @@ def runbook_reach(graph: nx.DiGraph, inventory: Inventory, ref: str, keep: int
     masks = _masks(inventory, index)
     bits = index.closure(ref)
     entities = inventory.entities
-    credentials = index.members(bits & masks.kinds["Credential"])
-    revocable = sum(1 for c in credentials if entities[c].spec.revocation)
-    unrevocable = len(credentials) - revocable
+    revocable = (bits & masks.revocable).bit_count()
+    unrevocable = (bits & masks.kinds["Credential"]).bit_count() - revocable
     environments = (bits & masks.kinds["Environment"]).bit_count()
     wanted_revocable, wanted_unrevocable = min(keep, revocable), min(keep, unrevocable)
     ordered_credentials: list[Entity] = []

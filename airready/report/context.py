@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from .. import __version__
 from ..rules.baseline import BaselineReport
@@ -25,6 +27,16 @@ class ReportContext:
     def repo_path(self, finding: Finding) -> str:
         return f"{self.repo_prefix}{finding.file}" if self.repo_prefix else finding.file
 
-    @property
+    # The result does not change once a report is being rendered (waivers and the
+    # baseline are applied before): what several parts of a report count, counted once.
+    @cached_property
+    def gaps(self) -> list[Finding]:
+        return self.result.gaps()
+
+    @cached_property
+    def tally(self) -> Counter[tuple[str, str, str]]:
+        return self.result.tally()
+
+    @cached_property
     def blocking(self) -> list[Finding]:
-        return self.result.at_or_above(self.threshold)
+        return self.result.at_or_above(self.threshold, self.gaps)

@@ -54,9 +54,9 @@ def _document(ctx: ReportContext) -> dict[str, Any]:
         "threshold": ctx.threshold,
         "findings": jsonwrite.Rows(finding_dict(f) for f in ordered),
         "summary": {
-            **result.counts(),
-            "gaps_by_severity": result.gap_counts_by_severity(),
-            "by_phase": result.counts_by_phase(),
+            **result.counts(ctx.tally),
+            "gaps_by_severity": result.gap_counts_by_severity(ctx.tally),
+            "by_phase": result.counts_by_phase(ctx.tally),
             "at_or_above_threshold": len(ctx.blocking),
         },
         "controls": {

@@ -19,7 +19,7 @@ def escape(text: str) -> str:
 
 def render(ctx: ReportContext) -> str:
     result = ctx.result
-    counts = result.counts()
+    counts = result.counts(ctx.tally)
     blocking = ctx.blocking
     verdict = ("fails" if blocking else "passes") + (
         f" at threshold **{ctx.threshold}**" if ctx.threshold != "none" else " (no threshold)")
@@ -27,10 +27,10 @@ def render(ctx: ReportContext) -> str:
     lines += ["| pass | fail | error | waived | not applicable |", "|---:|---:|---:|---:|---:|",
               f"| {counts['pass']} | {counts['fail']} | {counts['error']} | {counts['waived']} "
               f"| {counts['not_applicable']} |", ""]
-    severities = result.gap_counts_by_severity()
+    severities = result.gap_counts_by_severity(ctx.tally)
     lines.append("Gaps by severity: " + ", ".join(f"{s} {severities[s]}" for s in SEVERITIES))
     lines.append("")
-    gaps = [f for f in result.gaps() if not f.baselined]
+    gaps = [f for f in ctx.gaps if not f.baselined]
     if gaps:
         lines += [f"### Worst gaps ({min(len(gaps), WORST)} of {len(gaps)})", "",
                   "| severity | control | target | where | finding |", "|---|---|---|---|---|"]

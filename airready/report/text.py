@@ -40,7 +40,7 @@ def finding_line(finding: Finding, style: Style = plain) -> str:
 
 def render(ctx: ReportContext, style: Style = plain, verbose: bool = False) -> str:
     result = ctx.result
-    gaps = result.gaps()
+    gaps = ctx.gaps
     lines = [finding_line(f, style) for f in gaps if not f.baselined]
     baselined = [f for f in gaps if f.baselined]
     if baselined:
@@ -58,12 +58,12 @@ def render(ctx: ReportContext, style: Style = plain, verbose: bool = False) -> s
 
 def summary_lines(ctx: ReportContext) -> list[str]:
     result = ctx.result
-    counts = result.counts()
+    counts = result.counts(ctx.tally)
     states = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in counts.items())
     lines = [f"{len(result.evaluated)} controls, {len(result.findings)} results: {states}"]
-    by_severity = result.gap_counts_by_severity()
+    by_severity = result.gap_counts_by_severity(ctx.tally)
     lines.append("gaps by severity: " + ", ".join(f"{s} {by_severity[s]}" for s in SEVERITIES))
-    phases = result.counts_by_phase()
+    phases = result.counts_by_phase(ctx.tally)
     parts = []
     for phase in PHASES:
         if phase in phases:

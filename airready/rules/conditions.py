@@ -782,28 +782,39 @@ def _single_operator_check(steps: tuple[str, ...],
     return check
 
 
-class _FieldEvidence:
-    """``logging.inputs is true`` (or the problem found there), worded when read.
+class _FieldOutcome(Outcome):
+    """The outcome of a field condition, worded when read: ``logging.inputs is true``,
+    or the problem found there.
 
-    A small object, not a lambda: an audit keeps one per finding (hundreds of thousands
-    at 10,000 models), and a closure with its cells costs several times the memory.
+    One object per outcome, not an Outcome plus a closure (or a callable) for its
+    wording: an audit keeps one per finding, hundreds of thousands at 10,000 models.
     """
 
-    __slots__ = ("path", "value", "problem")
+    __slots__ = ("value", "problem")
 
-    def __init__(self, path: Path, value: Any, problem: str | None):
+    def __init__(self, ref: str, path: Path, value: Any, problem: str | None):
+        self.ok = problem is None
+        self.ref = ref
         self.path = path
+        self._evidence = None  # type: ignore[assignment]
         self.value = value
         self.problem = problem
 
-    def __call__(self) -> str:
+    @property
+    def evidence(self) -> str:
+        text = self._evidence
+        if isinstance(text, str):
+            return text
         if self.problem is None:
-            return f"{show_path(self.path)} is {show_value(self.value)}"
-        return f"{show_path(self.path)} {self.problem}"
+            text = f"{show_path(self.path)} is {show_value(self.value)}"
+        else:
+            text = f"{show_path(self.path)} {self.problem}"
+        self._evidence = text
+        return text
 
 
 def _field_outcome(ref: str, path: Path, value: Any, problem: str | None) -> Outcome:
-    return Outcome(problem is None, ref, path, _FieldEvidence(path, value, problem))
+    return _FieldOutcome(ref, path, value, problem)
 
 
 def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], Any]:

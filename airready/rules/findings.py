@@ -109,25 +109,38 @@ class AuditResult:
     def gaps(self) -> list[Finding]:
         return sort_findings(f for f in self.findings if f.state in GAP_STATES)
 
-    def counts(self) -> dict[str, int]:
-        counter = Counter(f.state for f in self.findings)
+    def tally(self) -> Counter[tuple[str, str, str]]:
+        """Findings by (phase, state, severity): what the counts below are made from, in
+        one pass.  Renderers count once per report (ReportContext.tally) and pass it."""
+        return Counter((f.phase, f.state, f.severity) for f in self.findings)
+
+    def counts(self, tally: Counter[tuple[str, str, str]] | None = None) -> dict[str, int]:
+        counter: Counter[str] = Counter()
+        for (_, state, _), count in (self.tally() if tally is None else tally).items():
+            counter[state] += count
         return {state: counter.get(state, 0) for state in STATES}
 
-    def gap_counts_by_severity(self) -> dict[str, int]:
-        counter = Counter(f.severity for f in self.findings if f.state in GAP_STATES)
+    def gap_counts_by_severity(self, tally: Counter[tuple[str, str, str]] | None = None
+                               ) -> dict[str, int]:
+        counter: Counter[str] = Counter()
+        for (_, state, severity), count in (self.tally() if tally is None else tally).items():
+            if state in GAP_STATES:
+                counter[severity] += count
         return {severity: counter.get(severity, 0) for severity in SEVERITY_RANK}
 
-    def counts_by_phase(self) -> dict[str, dict[str, int]]:
-        # One count per (phase, state); phases in the order they first come up.
-        pairs = Counter((f.phase, f.state) for f in self.findings)
+    def counts_by_phase(self, tally: Counter[tuple[str, str, str]] | None = None
+                        ) -> dict[str, dict[str, int]]:
+        # Phases in the order they first come up (a Counter keeps its keys' first order).
         table: dict[str, dict[str, int]] = {}
-        for (phase, state), count in pairs.items():
-            table.setdefault(phase, dict.fromkeys(STATES, 0))[state] = count
+        for (phase, state, _), count in (self.tally() if tally is None else tally).items():
+            table.setdefault(phase, dict.fromkeys(STATES, 0))[state] += count
         return table
 
-    def at_or_above(self, threshold: str) -> list[Finding]:
-        """Gaps whose severity reaches ``threshold`` (``none``: never)."""
+    def at_or_above(self, threshold: str, gaps: list[Finding] | None = None) -> list[Finding]:
+        """Gaps whose severity reaches ``threshold`` (``none``: never); ``gaps``: what
+        ``gaps()`` gives, when the caller has it already."""
         if threshold == "none":
             return []
         limit = SEVERITY_RANK[threshold]
-        return [f for f in self.gaps() if SEVERITY_RANK[f.severity] <= limit and not f.baselined]
+        return [f for f in (self.gaps() if gaps is None else gaps)
+                if SEVERITY_RANK[f.severity] <= limit and not f.baselined]

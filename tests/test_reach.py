@@ -162,3 +162,16 @@ def test_site_runbooks_from_the_shared_sets_match_full_walks(estate: Path,
     monkeypatch.setattr(pages, "RUNBOOK_LINES", 2)
     assert _views(estate, 2) > 0
     assert _views(REPO, 2) > 0
+
+
+def test_reach_sets_from_declarations_are_the_graph_s(estate: Path) -> None:
+    """The scorecard's reach sets come from the inventory's declared edges, no graph."""
+    for root in (REPO, estate):
+        inventory = load_all(load_project(root, root)).inventory
+        graph = build_graph(inventory)
+        for scenario in SCENARIOS:
+            ours = blast.inventory_closures(inventory, scenario)
+            theirs = closures(graph, scenario)
+            assert ours.refs == theirs.refs
+            for ref in ours.refs:
+                assert ours.closure(ref) == theirs.closure(ref), (scenario, ref)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
-from .graph import EDGE_TYPES
+from .graph import EDGE_TYPES, edge_pairs
 from .reach import Closures
 from .reach import edge_of as _edge_of
 
@@ -486,6 +486,21 @@ def closures(graph: nx.DiGraph, scenario: str | None = None) -> Closures:
     return found
 
 
+def inventory_closures(inventory: Inventory, scenario: str) -> Closures:
+    """``closures(build_graph(inventory), scenario)``, from the inventory's declared
+    edges, without building the graph; once per inventory."""
+    cache: dict[str, Closures] = inventory.derived.setdefault("closures", {})
+    found = cache.get(scenario)
+    if found is None:
+        edges = SCENARIOS[scenario]["edges"]
+        along = frozenset(e for e, d in edges if d == FORWARD)
+        back = frozenset(e for e, d in edges if d == REVERSE)
+        pairs = [(s, d) if edge in along else (d, s)
+                 for s, d, edge in edge_pairs(inventory, along | back)]
+        found = cache[scenario] = Closures(None, refs=inventory.entities, pairs=pairs)
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class _Masks:
     """The facts model_reach and runbook_reach count, as bitsets over one Closures' index."""
@@ -584,7 +599,7 @@ def runbook_reach(graph: nx.DiGraph, inventory: Inventory, ref: str, keep: int
     where a full walk would go through most of a large estate.  Tests hold this to
     ``build_runbook`` on full walks.
     """
-    index = closures(graph, "prompt_injection")
+    index = inventory_closures(inventory, "prompt_injection")
     masks = _masks(inventory, index)
     bits = index.closure(ref)
     entities = inventory.entities
@@ -631,14 +646,14 @@ def runbook_reach(graph: nx.DiGraph, inventory: Inventory, ref: str, keep: int
                         unrevocable - (len(ordered_credentials) - shown))
 
 
-def model_reach(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Reach:
+def model_reach(graph: nx.DiGraph | None, inventory: Inventory, ref: str) -> Reach:
     """What the scorecard asks of a model's reach under prompt injection.
 
     The same figures as ``actions()`` gives for a walk from the model (its write tools,
     sensitive data classes and users: tests compare the two), counted on the shared
     reach sets with a few ANDs and popcounts, so scoring every model stays linear.
     """
-    index = closures(graph, "prompt_injection")
+    index = inventory_closures(inventory, "prompt_injection")
     masks = _masks(inventory, index)
     bits = index.closure(ref)  # the start counts, as in actions()
     users = sum((bits & mask).bit_count() << b for b, mask in enumerate(masks.users))

@@ -88,6 +88,16 @@ def _edges(inventory: Inventory, only: frozenset[str] | None = None
             yield source, dest, edge, EdgeSource(ref, path)
 
 
+def edge_pairs(inventory: Inventory, only: frozenset[str]) -> Iterator[tuple[str, str, str]]:
+    """(source, destination, type) of every declared edge of the types ``only`` between
+    two entities: what the graph's edges of those types are, without building it (the
+    scorecard needs reach sets, not a networkx graph)."""
+    entities = inventory.entities
+    for source, dest, edge, _ in _edges(inventory, only):
+        if source in entities and dest in entities:
+            yield source, dest, edge
+
+
 def build_graph(inventory: Inventory) -> nx.DiGraph:
     """Nodes are references (with their ``kind``); edges carry ``edge`` and ``source``.
 

@@ -42,12 +42,23 @@ class Closures:
     entities a breadth-first search reaches does not depend on the order it goes in.
     """
 
-    def __init__(self, graph: nx.DiGraph, along: frozenset[str],
-                 back: frozenset[str] = frozenset()):
-        refs = sorted(graph)
-        self.refs = refs
-        self.index = {ref: i for i, ref in enumerate(refs)}
-        self._sets = _closures(_adjacency(graph, self.index, along, back))
+    def __init__(self, graph: nx.DiGraph | None, along: frozenset[str] = frozenset(),
+                 back: frozenset[str] = frozenset(), *,
+                 refs: Iterable[str] = (), pairs: Iterable[tuple[str, str]] = ()):
+        """From ``graph``'s edges of the types ``along`` (forwards) and ``back``
+        (backwards); or, with ``graph`` None, from the entities ``refs`` and the steps
+        ``pairs`` (from, to) between them, already in the direction harm goes."""
+        names = sorted(graph) if graph is not None else sorted(refs)
+        self.refs = names
+        self.index = {ref: i for i, ref in enumerate(names)}
+        if graph is not None:
+            out = _adjacency(graph, self.index, along, back)
+        else:
+            out = [[] for _ in names]
+            index = self.index
+            for source, dest in pairs:
+                out[index[source]].append(index[dest])
+        self._sets = _closures(out)
 
     def __len__(self) -> int:
         return len(self.refs)

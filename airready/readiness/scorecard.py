@@ -37,7 +37,6 @@ from typing import Any
 import yaml
 
 from ..graph.blast import model_reach
-from ..graph.graph import build_graph
 from ..rules.catalog import PHASES, Control
 from ..rules.findings import GAP_STATES, AuditResult, Finding, sort_findings
 from ..rules.freshness import stale_on
@@ -176,7 +175,6 @@ def required_level(spec: Any, write_tools: int, sensitive: list[str], users: int
 
 def _model_cards(result: AuditResult, levels: dict[str, str]) -> list[ModelCard]:
     inventory = result.inventory
-    graph = build_graph(inventory)
     by_target: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_target[finding.target].append(finding)
@@ -186,7 +184,7 @@ def _model_cards(result: AuditResult, levels: dict[str, str]) -> list[ModelCard]
             continue
         findings = by_target.get(model.ref, [])
         model_score = score(findings, levels)
-        reach = model_reach(graph, inventory, model.ref)
+        reach = model_reach(None, inventory, model.ref)  # from reach sets: no graph needed
         required, reason = required_level(model.spec, reach.write_tools, reach.sensitive_data,
                                           reach.users, reach.external_users)
         failing = sort_findings(f for f in findings if f.is_gap or f.state == "waived")

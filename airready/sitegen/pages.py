@@ -16,7 +16,14 @@ import jinja2
 import networkx as nx
 import yaml
 
-from ..graph.blast import FORWARD, BlastRadius, closures, runbook_reach, walk, walk_edges
+from ..graph.blast import (
+    FORWARD,
+    BlastRadius,
+    inventory_closures,
+    runbook_reach,
+    walk,
+    walk_edges,
+)
 from ..graph.graph import build_graph
 from ..inventory.model import Inventory
 from ..readiness.runbook import Step, build_runbook
@@ -222,7 +229,7 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
         spec = model.spec
         # How many a walk reaches comes from the shared reach sets; the diagram needs
         # paths for the nearest few only.
-        total = closures(graph, "prompt_injection").count(model.ref)
+        total = inventory_closures(inventory, "prompt_injection").count(model.ref)
         blast = _diagram(BlastRadius(model.ref, "prompt_injection", False, walk(
             graph, model.ref, "prompt_injection", limit=MAX_DIAGRAM_NODES), {}))
         users = (f"{spec.users.count:,} {spec.users.audience or ''}".strip()

@@ -7,6 +7,7 @@ keeps its identity when unrelated lines move.
 
 from __future__ import annotations
 
+import heapq
 from typing import IO, Any
 
 from ..rules.baseline import fingerprint
@@ -94,7 +95,10 @@ def _document(ctx: ReportContext) -> dict[str, Any]:
     result = ctx.result
     controls = list(result.evaluated)
     index = {c.id: i for i, c in enumerate(controls)}
-    reported = sort_findings(f for f in result.findings if f.is_gap or f.state == "waived")
+    # The gaps are sorted already (the report shares them); the waived findings are
+    # merged in.  Findings never tie on the sort key (control and target differ).
+    waived = sort_findings(ctx.waived)
+    reported = list(heapq.merge(ctx.gaps, waived, key=Finding.sort_key)) if waived else ctx.gaps
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

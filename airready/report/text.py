@@ -39,14 +39,13 @@ def finding_line(finding: Finding, style: Style = plain) -> str:
 
 
 def render(ctx: ReportContext, style: Style = plain, verbose: bool = False) -> str:
-    result = ctx.result
     gaps = ctx.gaps
     lines = [finding_line(f, style) for f in gaps if not f.baselined]
     baselined = [f for f in gaps if f.baselined]
     if baselined:
         lines += ["", f"known gaps recorded in the baseline ({len(baselined)}):"]
         lines += ["  " + finding_line(f, style) for f in baselined]
-    waived = [f for f in result.findings if f.state == "waived"]
+    waived = ctx.waived
     if waived and verbose:
         lines += ["", f"waived ({len(waived)}):"]
         lines += ["  " + finding_line(f, style) for f in waived]

@@ -175,3 +175,17 @@ def test_reach_sets_from_declarations_are_the_graph_s(estate: Path) -> None:
             assert ours.refs == theirs.refs
             for ref in ours.refs:
                 assert ours.closure(ref) == theirs.closure(ref), (scenario, ref)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.integers(0, 40), st.integers(0, 10**7), max_size=20),
+       st.integers(0, 2**41 - 1))
+def test_sums_and_maxima_over_bitsets(values: dict[int, int], bits: int) -> None:
+    """What the scorecard and the site count with bit slices is what a loop counts."""
+    from airready.graph.reach import bit_slices, max_of, sum_of
+
+    slices = bit_slices(values.items())
+    chosen = [v for i, v in values.items() if bits >> i & 1]
+    assert sum_of(bits, slices) == sum(chosen)
+    present = sum(1 << i for i in values)
+    assert max_of(bits, slices, present) == (max(chosen) if chosen else None)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from .graph import EDGE_TYPES, edge_pairs
-from .reach import Closures
+from .reach import Closures, bit_slices, sum_of
 from .reach import edge_of as _edge_of
 
 if TYPE_CHECKING:  # graphs are built (and networkx imported) in graph.build_graph
@@ -522,7 +522,7 @@ def _masks(inventory: Inventory, index: Closures) -> _Masks:
     facts = _facts(inventory)
     writes = 0
     sensitive: dict[str, int] = {}
-    users: list[int] = []
+    counts: list[tuple[int, int]] = []  # (entity index, users)
     classes: dict[str, int] = {}
     vendors: dict[str, int] = {}
     kinds: dict[str, int] = {"Model": 0, "Credential": 0, "Environment": 0}
@@ -549,15 +549,8 @@ def _masks(inventory: Inventory, index: Closures) -> _Masks:
             classes[data_class] = classes.get(data_class, 0) | bit
             if data_class in SENSITIVE:
                 sensitive[data_class] = sensitive.get(data_class, 0) | bit
-        count = fact.users
-        b = 0
-        while count:
-            if count & 1:
-                while len(users) <= b:
-                    users.append(0)
-                users[b] |= bit
-            count >>= 1
-            b += 1
+        if fact.users:
+            counts.append((i, fact.users))
     playbooks = {p.ref: index.mask(m for m in p.spec.applies_to
                                    if m in inventory.entities
                                    and inventory.entities[m].kind == "Model")
@@ -565,8 +558,8 @@ def _masks(inventory: Inventory, index: Closures) -> _Masks:
                  if p.spec is not None and p.spec.applies_to != "all"}
     playbooks.update({p.ref: -1 for p in inventory.of_kind("Playbook")  # every bitset
                       if p.spec is not None and p.spec.applies_to == "all"})
-    masks = _Masks(writes, sensitive, users, classes=classes, vendors=vendors, kinds=kinds,
-                   revocable=revocable, playbooks=playbooks)
+    masks = _Masks(writes, sensitive, bit_slices(counts), classes=classes, vendors=vendors,
+                   kinds=kinds, revocable=revocable, playbooks=playbooks)
     inventory.derived["reach_masks"] = (index, masks)
     return masks
 
@@ -628,7 +621,7 @@ def runbook_reach(graph: nx.DiGraph, inventory: Inventory, ref: str, keep: int
                 ordered_environments.append(entity)
             if not (wanted_revocable or wanted_unrevocable or environments):
                 break
-    users = sum((bits & mask).bit_count() << b for b, mask in enumerate(masks.users))
+    users = sum_of(bits, masks.users)
     act = {
         "credentials": [{"ref": c.ref, "revocation": c.spec.revocation}
                         for c in ordered_credentials],
@@ -656,7 +649,7 @@ def model_reach(graph: nx.DiGraph | None, inventory: Inventory, ref: str) -> Rea
     index = inventory_closures(inventory, "prompt_injection")
     masks = _masks(inventory, index)
     bits = index.closure(ref)  # the start counts, as in actions()
-    users = sum((bits & mask).bit_count() << b for b, mask in enumerate(masks.users))
+    users = sum_of(bits, masks.users)
     model = inventory.entities[ref]
     external = bool(model.spec.users and model.spec.users.audience == "external")
     return Reach((bits & masks.writes).bit_count(),

@@ -174,3 +174,41 @@ def _closures(out: list[list[int]]) -> list[int]:
             for member in members:
                 sets[member] = bits
     return sets
+
+
+def bit_slices(values: Iterable[tuple[int, int]]) -> list[int]:
+    """Bit-sliced masks of whole numbers >= 0 given by entity index: mask ``b`` holds the
+    entities whose value has bit ``b`` set.  With them, a sum or a maximum over any set
+    of entities is a few ANDs and popcounts (``sum_of``, ``max_of``), not a loop."""
+    slices: list[int] = []
+    for index, value in values:
+        bit = 1 << index
+        b = 0
+        while value:
+            if value & 1:
+                while len(slices) <= b:
+                    slices.append(0)
+                slices[b] |= bit
+            value >>= 1
+            b += 1
+    return slices
+
+
+def sum_of(bits: int, slices: list[int]) -> int:
+    """The sum of the values (see bit_slices) of the entities in ``bits``."""
+    return sum((bits & mask).bit_count() << b for b, mask in enumerate(slices))
+
+
+def max_of(bits: int, slices: list[int], present: int) -> int | None:
+    """The largest value among the entities in ``bits & present`` (``present``: those
+    that have a value, zero included); None when there are none."""
+    candidates = bits & present
+    if not candidates:
+        return None
+    best = 0
+    for b in range(len(slices) - 1, -1, -1):  # from the highest bit down
+        narrowed = candidates & slices[b]
+        if narrowed:
+            candidates = narrowed
+            best |= 1 << b
+    return best

@@ -65,7 +65,7 @@ def load_checked_inventory(project: Project) -> tuple[Inventory, list[Problem]]:
 def long_lived() -> Iterator[None]:
     """Build objects that live for the whole run without the cyclic garbage collector.
 
-    The inventory keeps every YAML node tree (for positions) and the audit creates a
+    The inventory keeps every document's data and positions, and the audit creates a
     finding per control and target: none of it forms garbage cycles, but each full
     collection would walk all of it again, which made large audits several times slower.
     What was built is frozen afterwards, out of the collector's sight.

@@ -7,13 +7,14 @@ airready's own bugs).
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,11 +22,12 @@ from . import __version__, scaffold
 from .audit import load_all, load_checked_inventory, long_lived, resolve_today, run_check
 from .graph.blast import SCENARIOS, blast_radius
 from .graph.graph import build_graph
-from .inventory.config import CONFIG_NAME, Project, find_root, load_project
+from .inventory.config import CONFIG_NAME, REGISTER_NAME, Project, find_root, load_project
 from .inventory.files import (
     STDOUT,
     OutputError,
     check_targets,
+    open_output,
     prepare_folder,
     resolve_target,
     write_output,
@@ -40,8 +42,6 @@ from .inventory.schema_export import all_schemas, combined_schema, dumps
 from .inventory.words import plural
 from .postincident.incidents import report as incident_report
 from .postincident.incidents import reports as incident_reports
-from .postincident.register import plan_update as plan_register_update
-from .postincident.register import save as save_register
 from .readiness import history
 from .readiness import scorecard as scoring
 from .readiness.runbook import build_runbook
@@ -60,11 +60,10 @@ from .rules.catalog import Catalog, load_catalog
 from .rules.findings import AuditResult
 from .rules.selection import Selection, select
 from .rules.waivers import waiver_problems
-from .sitegen import build as sitebuild
-from .sitegen.pages import SiteInput, render_pages
 
-if TYPE_CHECKING:  # imported when a command needs it: most runs never import anything
+if TYPE_CHECKING:  # imported when a command needs it: most runs never import them
     from .interop.outcome import ImportResult
+    from .sitegen import build as sitebuild
 
 F = TypeVar("F", bound=Callable[..., Any])
 GROUPS = text_report.GROUPS
@@ -74,6 +73,11 @@ RENDERERS: dict[str, Callable[[ReportContext], str]] = {
     "junit": junit.render,
     "github": github.render,
     "markdown": markdown.render,
+}
+# Formats written to their target as they are encoded (large estates: hundreds of MB).
+STREAMED: dict[str, Callable[[ReportContext, IO[bytes]], None]] = {
+    "json": jsonout.write,
+    "sarif": sarif.write,
 }
 EXIT_OK, EXIT_GAPS, EXIT_INVALID = 0, 1, 2
 
@@ -172,8 +176,6 @@ def _repo_prefix(root: Path) -> str:
 def _protected(project: Project, *allowed: str) -> dict[str, str]:
     """The project's inputs, which no output may overwrite; ``allowed`` names those the
     command is there to write (``baseline`` for --write-baseline, ``history`` for --record)."""
-    from .postincident.register import REGISTER_NAME
-
     config = project.config
     root = project.root
     guarded = {str(root / CONFIG_NAME): CONFIG_NAME}
@@ -238,17 +240,22 @@ def _pair_outputs(formats: tuple[str, ...], outputs: tuple[Path, ...]
 @click.option("-v", "--verbose", is_flag=True,
               help="Also list waived findings, and say why each control that checked nothing "
                    "did.")
+@click.option("--gaps-only", is_flag=True,
+              help="JSON: list only failing and unevaluable results (the summary still "
+                   "counts everything).")
 def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Path, ...],
           fail_on: str | None, today: str | None, baseline_file: Path | None,
           write_baseline: Path | None, control_patterns: tuple[str, ...],
           phases: tuple[str, ...], severities: tuple[str, ...], frameworks: tuple[str, ...],
           targets: tuple[str, ...], owner: str | None, summary: bool, group_by: str | None,
-          verbose: bool) -> int:
+          verbose: bool, gaps_only: bool) -> int:
     """Validate, evaluate every control, print findings and a summary (the CI gate)."""
     pairs = _pair_outputs(formats, outputs)
     if summary and any(fmt != "text" for fmt, _ in pairs):
         raise click.UsageError("--summary replaces the text output; it cannot go with "
                                "--format " + ", ".join(f for f, _ in pairs if f != "text"))
+    if gaps_only and "json" not in formats:
+        raise click.UsageError("--gaps-only shapes JSON output: give it with --format json")
     project = _open_project(project_dir)
     day = resolve_today(today)
     if write_baseline is not None:
@@ -280,8 +287,11 @@ def check(project_dir: Path | None, formats: tuple[str, ...], outputs: tuple[Pat
         return EXIT_OK
     threshold = fail_on or project.config.fail_on
     ctx = ReportContext(run.result, threshold, run.waivers, run.baseline,
-                        _repo_prefix(project.root))
+                        _repo_prefix(project.root), gaps_only=gaps_only)
     for fmt, output in pairs:
+        if fmt in STREAMED:
+            _stream(STREAMED[fmt], ctx, output)
+            continue
         if fmt == "text" and summary:
             text = summary_report.render(ctx)
         elif fmt == "text":
@@ -315,6 +325,24 @@ def _owned_selection(selection: Selection, inventory: Inventory, owner: str) -> 
                                + (" among the --target entities" if selection.targets else "")
                                + " in the inventory, so nothing would be checked")
     return Selection(selection.controls, targets)
+
+
+def _stream(writer: Callable[[ReportContext, IO[bytes]], None], ctx: ReportContext,
+            output: Path | None) -> None:
+    """Write a streamed format to ``output`` (atomically) or to standard output."""
+    if output is not None and str(output) != STDOUT:
+        with open_output(output, binary=True) as handle:
+            writer(ctx, handle)
+        return
+    sys.stdout.flush()  # what was echoed before goes first
+    stdout = getattr(sys.stdout, "buffer", None)
+    if stdout is None:  # a text-only stream (an embedding program's): hand it the text
+        buffer = io.BytesIO()
+        writer(ctx, buffer)
+        click.echo(buffer.getvalue().decode("ascii"), nl=False)
+        return
+    writer(ctx, stdout)
+    stdout.flush()
 
 
 @cli.command("blast-radius")
@@ -441,6 +469,10 @@ def site() -> None:
 
 def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | None,
                 html: bool, owner: str | None = None) -> sitebuild.BuildReport:
+    # jinja2 (and MkDocs, imported by sitebuild when it runs) only for the site.
+    from .sitegen import build as sitebuild
+    from .sitegen.pages import SiteInput, render_pages
+
     project = _open_project(project_dir)
     result, card = _audit(project, today, owner)
     history_path = project.root / project.config.history if project.config.history else None
@@ -580,7 +612,11 @@ def register_update(project_dir: Path | None, today: str | None, dry_run: bool) 
     from contextlib import nullcontext
 
     from .inventory.validate import inventory_files
+
+    # ruamel.yaml (round-trip editing) only for the register.
     from .postincident.register import input_state, locked
+    from .postincident.register import plan_update as plan_register_update
+    from .postincident.register import save as save_register
 
     project = _open_project(project_dir)
     day = resolve_today(today)

@@ -18,7 +18,6 @@ import pytest
 from projectkit import run
 from test_register import HAND, RECURRING, REGISTER, TODAY, project, update
 
-import airready.cli
 from airready.postincident import register
 
 # airready itself, with a pause just before it writes, so that parallel runs overlap for
@@ -26,11 +25,12 @@ from airready.postincident import register
 SLOW = """\
 import sys, time
 import airready.cli as cli
-save = cli.save_register
+import airready.postincident.register as register
+save = register.save
 def slow(update):
     time.sleep(1.5)
     return save(update)
-cli.save_register = slow
+register.save = slow  # the command imports it when it runs
 cli.main(sys.argv[1:])
 """
 
@@ -64,7 +64,7 @@ def test_three_parallel_runs_leave_the_file_one_run_leaves(tmp_path):
 def test_an_input_that_changes_during_the_update_is_read_again(tmp_path, capsys, monkeypatch):
     root = project(tmp_path, HAND)
     calls: list[int] = []
-    plan = airready.cli.plan_register_update
+    plan = register.plan_update
 
     def plan_then_touch(*args, **kwargs):
         calls.append(1)
@@ -74,7 +74,7 @@ def test_an_input_that_changes_during_the_update_is_read_again(tmp_path, capsys,
             models.write_text(models.read_text() + "\n")
         return planned
 
-    monkeypatch.setattr(airready.cli, "plan_register_update", plan_then_touch)
+    monkeypatch.setattr(register, "plan_update", plan_then_touch)  # imported at run time
     result = update(capsys, root)
     assert result.code == 0, result.err
     assert len(calls) == 2

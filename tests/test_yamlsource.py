@@ -193,20 +193,26 @@ def test_locate(path: tuple[str | int, ...], key: bool, where: tuple[int, int]) 
     assert one_doc(POSITIONS).locate(path, key=key) == where
 
 
-def test_node_at() -> None:
-    doc = one_doc(POSITIONS)
-
-    def value(path: tuple[str | int, ...], key: bool = False) -> object:
-        node = doc.node_at(path, key=key)
-        assert node is not None
-        return node.value
-
-    assert value(("metadata", "name")) == "support-bot"
-    assert value(("metadata", "name"), key=True) == "name"
-    assert value(("spec", "tools", 0, "permissions", 0)) == "read"
-    assert doc.node_at(("spec", "missing")) is None
-    assert doc.node_at(("spec", "tools", 3)) is None
-    assert doc.node_at(("kind", "x")) is None
+def test_written_forms_of_values_and_keys_yaml_retyped() -> None:
+    """Messages quote a retyped scalar as it was written; the node tree is not kept."""
+    doc = one_doc("spec:\n  version: 2.30\n  on: yes\n  quoted: '1.5'\n  name: x\n"
+                  "  when: 2026-01-01\n  list: [1, true, text]\n  !!int '7': seven\n"
+                  "  empty:\n")
+    assert doc.plain_text(("spec", "version")) == "2.30"
+    assert doc.plain_text(("spec", True)) == "yes"
+    assert doc.plain_text(("spec", True), key=True) == "on"
+    assert doc.key_text(("spec", True)) == "on"
+    assert doc.plain_text(("spec", "when")) == "2026-01-01"
+    assert doc.plain_text(("spec", "list", 1)) == "true"
+    assert doc.plain_text(("spec", "quoted")) is None  # quoted: YAML kept it as text
+    assert doc.plain_text(("spec", "name")) is None  # text
+    assert doc.plain_text(("spec", "list")) is None  # a list
+    assert doc.plain_text(("spec", "missing")) is None
+    assert doc.plain_text(("spec", "empty")) is None  # null
+    assert doc.key_text(("spec", 7)) == "7"  # a key written quoted with a tag
+    assert doc.plain_text(("spec", 7), key=True) is None  # ... is not plain
+    assert doc.key_text(("spec", "name")) is None  # a text key needs no quoting
+    assert not hasattr(doc, "node")
 
 
 def test_locate_keys_yaml_retyped() -> None:

@@ -7,15 +7,19 @@ edges along which that kind of harm spreads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from .edges import EDGE_TYPES
+from .graph import edge_pairs
+from .reach import Closures, bit_slices, max_of
+from .reach import edge_of as _edge_of
+
+if TYPE_CHECKING:  # graphs are built (and networkx imported) in graph.build_graph
+    import networkx as nx
 
 FORWARD, REVERSE = "fwd", "rev"
 LINEAGE = ("derives", "trains", "fine_tunes")
@@ -129,11 +133,15 @@ def reach(graph: nx.DiGraph, start: str, scenario: str | None = None) -> list[st
     if allowed is not None and any(d == REVERSE for _, d in allowed):
         return [r.ref for r in walk(graph, start, scenario)]
     along = None if allowed is None else frozenset(e for e, _ in allowed)
+    return list(_reach_in_order(graph, start, along))
+
+
+def _reach_in_order(graph: nx.DiGraph, start: str, along: frozenset[str] | None
+                    ) -> Iterator[str]:
+    """reach() one entity at a time (forward edges only), for callers that stop early."""
     ahead = graph._succ
     seen = {start}
     mark = seen.add
-    order: list[str] = []
-    keep = order.append
     frontier = [start]
     while frontier:
         following: list[str] = []
@@ -144,10 +152,9 @@ def reach(graph: nx.DiGraph, start: str, scenario: str | None = None) -> list[st
                                      and _edge_of(data, along) is None):
                     continue
                 mark(other)
-                keep(other)
+                yield other
                 follow(other)
         frontier = following
-    return order
 
 
 def _walk_all(graph: nx.DiGraph, start: str, reverse: bool,
@@ -186,16 +193,6 @@ def _walk_all(graph: nx.DiGraph, start: str, reverse: bool,
                     follow(found)
         frontier = following
     return reached if len(reached) <= stop else reached[:stop]
-
-
-def _edge_of(data: dict[str, Any], wanted: frozenset[str]) -> str | None:
-    """The type to follow an edge by: its own if wanted, else another it also carries."""
-    if data["edge"] in wanted:
-        return str(data["edge"])
-    for edge in EDGE_TYPES:
-        if edge in wanted and edge in data["edges"]:
-            return edge
-    return None
 
 
 def _walk_scenario(graph: nx.DiGraph, start: str, allowed: set[tuple[str, str]],
@@ -481,6 +478,13 @@ def _add_population(populations: dict[str, tuple[int, tuple[str, ...]]], model: 
             populations[env] = (users or 0, (env,))
 
 
+def _population(model: _Facts, facts: dict[str, _Facts]) -> int | None:
+    """The largest population a live model adds on its own (see ``_add_population``)."""
+    found: dict[str, tuple[int, tuple[str, ...]]] = {}
+    _add_population(found, model, facts)
+    return max((count for count, _ in found.values()), default=None)
+
+
 def _user_range(populations: dict[str, tuple[int, tuple[str, ...]]],
                 facts: dict[str, _Facts]) -> tuple[int | None, int | None]:
     """A floor (the largest population) and a ceiling (their sum, where the populations
@@ -543,22 +547,239 @@ class Reach:
 
 def injection_reach(graph: nx.DiGraph, inventory: Inventory, ref: str
                     ) -> tuple[list[str], dict[str, Any]]:
-    """What a manipulated model reaches (in walk order) and whom to act on, once per graph.
+    """What a manipulated model reaches (in walk order) and whom to act on.
 
-    The scorecard (required levels), the runbooks and the site all ask this of every
-    model; the answer depends only on the graph, so it is kept with it.
+    Not kept: a runbook asks once per model, and at 10,000 models every model's reach
+    and act-on lists, kept together, took gigabytes (the scorecard and the site's reach
+    counts use the shared sets of ``closures`` instead).
     """
-    cache: dict[str, tuple[list[str], dict[str, Any]]] = graph.graph.setdefault(
-        "injection_reach", {})
-    found = cache.get(ref)
+    reached = reach(graph, ref, "prompt_injection")
+    return reached, actions(inventory, ref, reached, None)
+
+
+def closures(graph: nx.DiGraph, scenario: str | None = None) -> Closures:
+    """Every entity's reach under ``scenario`` (None: every edge), in one pass, once per
+    graph: the sets ``walk`` would reach from each entity, without a walk per entity."""
+    cache: dict[str | None, Closures] = graph.graph.setdefault("closures", {})
+    found = cache.get(scenario)
     if found is None:
-        reached = reach(graph, ref, "prompt_injection")
-        found = cache[ref] = (reached, actions(inventory, ref, reached, None))
+        allowed = _edges_of(scenario)
+        if allowed is None:
+            along, back = frozenset(EDGE_TYPES), frozenset[str]()
+        else:
+            along = frozenset(e for e, d in allowed if d == FORWARD)
+            back = frozenset(e for e, d in allowed if d == REVERSE)
+        found = cache[scenario] = Closures(graph, along, back)
     return found
 
 
-def model_reach(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Reach:
-    _, act = injection_reach(graph, inventory, ref)
+def inventory_closures(inventory: Inventory, scenario: str) -> Closures:
+    """``closures(build_graph(inventory), scenario)``, from the inventory's declared
+    edges, without building the graph; once per inventory."""
+    cache: dict[str, Closures] = inventory.derived.setdefault("closures", {})
+    found = cache.get(scenario)
+    if found is None:
+        edges = SCENARIOS[scenario]["edges"]
+        along = frozenset(e for e, d in edges if d == FORWARD)
+        back = frozenset(e for e, d in edges if d == REVERSE)
+        pairs = [(s, d) if edge in along else (d, s)
+                 for s, d, edge in edge_pairs(inventory, along | back)]
+        found = cache[scenario] = Closures(None, refs=inventory.entities, pairs=pairs)
+    return found
+
+
+def _write_closures(inventory: Inventory) -> tuple[Closures, int]:
+    """The prompt-injection reach without the tool grants that may not write, and the tools
+    that can write, on its index: a tool granted only ``[read]`` is no write tool for the
+    models that hold it that way (it still is for one that reaches it through a
+    credential).  Once per inventory."""
+    cached: tuple[Closures, int] | None = inventory.derived.get("write_closures")
+    if cached is not None:
+        return cached
+    along = frozenset(e for e, _ in SCENARIOS["prompt_injection"]["edges"])
+    entities = inventory.entities
+    read_only: set[tuple[str, str]] = set()
+    for model in inventory.of_kind("Model"):
+        if model.spec is None:
+            continue
+        for grant in model.spec.tools:
+            if grant.permissions and not WRITE_ACTIONS & set(grant.permissions):
+                read_only.add((model.ref, grant.tool))
+    pairs = [(s, d) for s, d, edge in edge_pairs(inventory, along)
+             if not (edge == "acts_through" and (s, d) in read_only)]
+    index = Closures(None, refs=entities, pairs=pairs)
+    facts = _facts(inventory)
+    writes = index.mask(ref for ref, fact in facts.items() if fact.writes)
+    inventory.derived["write_closures"] = (index, writes)
+    return index, writes
+
+
+@dataclass(frozen=True, slots=True)
+class _Masks:
+    """The facts model_reach and runbook_reach count, as bitsets over one Closures' index."""
+
+    writes: int
+    sensitive: dict[str, int]  # data class -> entities holding it (sensitive classes)
+    # Each live model's population (its own user count, else the largest of its
+    # environments' when they all declare one), bit-sliced for max_of; ``counted`` holds
+    # the models that have one.  The floor of users reached is their maximum.
+    population: list[int]
+    counted: int
+    classes: dict[str, int] = field(default_factory=dict)  # every data class, likewise
+    vendors: dict[str, int] = field(default_factory=dict)  # vendor -> itself and its users
+    kinds: dict[str, int] = field(default_factory=dict)  # Model, Credential, Environment
+    revocable: int = 0  # credentials with a revocation procedure
+    playbooks: dict[str, int] = field(default_factory=dict)  # -> the models it applies to
+
+
+def _masks(inventory: Inventory, index: Closures) -> _Masks:
+    cached: tuple[Closures, _Masks] | None = inventory.derived.get("reach_masks")
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    facts = _facts(inventory)
+    writes = 0
+    sensitive: dict[str, int] = {}
+    populations: list[tuple[int, int]] = []  # (entity index, a live model's population)
+    counted = 0
+    classes: dict[str, int] = {}
+    vendors: dict[str, int] = {}
+    kinds: dict[str, int] = {"Model": 0, "Credential": 0, "Environment": 0}
+    revocable = 0
+    for ref, i in index.index.items():
+        fact = facts.get(ref)
+        if fact is None:
+            continue
+        bit = 1 << i
+        kind = fact.entity.kind
+        if kind in kinds:
+            kinds[kind] |= bit
+            spec = fact.entity.spec
+            if kind == "Credential" and spec is not None and spec.revocation:
+                revocable |= bit
+        elif kind == "Vendor":
+            vendors[ref] = vendors.get(ref, 0) | bit
+        for vendor in fact.vendors:
+            if vendor in inventory.entities:
+                vendors[vendor] = vendors.get(vendor, 0) | bit
+        if fact.writes:
+            writes |= bit
+        for data_class in fact.data_classes:
+            classes[data_class] = classes.get(data_class, 0) | bit
+            if data_class in SENSITIVE:
+                sensitive[data_class] = sensitive.get(data_class, 0) | bit
+        if kind == "Model":
+            population = _population(fact, facts)
+            if population is not None:
+                populations.append((i, population))
+                counted |= bit
+    playbooks = {p.ref: index.mask(m for m in p.spec.applies_to
+                                   if m in inventory.entities
+                                   and inventory.entities[m].kind == "Model")
+                 for p in inventory.of_kind("Playbook")
+                 if p.spec is not None and p.spec.applies_to != "all"}
+    playbooks.update({p.ref: -1 for p in inventory.of_kind("Playbook")  # every bitset
+                      if p.spec is not None and p.spec.applies_to == "all"})
+    masks = _Masks(writes, sensitive, bit_slices(populations), counted, classes=classes,
+                   vendors=vendors, kinds=kinds, revocable=revocable, playbooks=playbooks)
+    inventory.derived["reach_masks"] = (index, masks)
+    return masks
+
+
+@dataclass
+class RunbookReach:
+    """What a runbook needs of a model's reach, when only its first lines are shown.
+
+    ``act`` has the fields of ``actions()`` that runbooks read (credentials,
+    environments, users, data classes, write tools, vendors, playbooks), equal to what
+    ``actions()`` gives for a walk from the model, except that ``credentials`` holds only
+    the first ``keep`` with a revocation procedure and the first ``keep`` without, in
+    walk order; ``dropped`` says how many of each were left out.
+    """
+
+    count: int  # entities reached (the start not counted)
+    act: dict[str, Any]
+    dropped_revocable: int
+    dropped_unrevocable: int
+
+
+def runbook_reach(graph: nx.DiGraph, inventory: Inventory, ref: str, keep: int
+                  ) -> RunbookReach:
+    """A runbook's act-on lists from the shared reach sets (for the site, which builds a
+    runbook for every model and shows the first lines of each step).
+
+    Everything a runbook counts or sorts comes from the bitsets; only credentials and
+    environments, listed in walk order, need a walk, and it stops as soon as the first
+    ``keep`` credentials of each sort and every environment are found: near the model,
+    where a full walk would go through most of a large estate.  Tests hold this to
+    ``build_runbook`` on full walks.
+    """
+    index = inventory_closures(inventory, "prompt_injection")
+    masks = _masks(inventory, index)
+    bits = index.closure(ref)
+    entities = inventory.entities
+    revocable = (bits & masks.revocable).bit_count()
+    unrevocable = (bits & masks.kinds["Credential"]).bit_count() - revocable
+    environments = (bits & masks.kinds["Environment"]).bit_count()
+    wanted_revocable, wanted_unrevocable = min(keep, revocable), min(keep, unrevocable)
+    ordered_credentials: list[Entity] = []
+    ordered_environments: list[Entity] = []
+    if wanted_revocable or wanted_unrevocable or environments:
+        along = frozenset(e for e, _ in SCENARIOS["prompt_injection"]["edges"])
+        for other in _reach_in_order(graph, ref, along):
+            entity = entities.get(other)
+            if entity is None:
+                continue
+            if entity.kind == "Credential":
+                if entity.spec.revocation:
+                    if wanted_revocable:
+                        wanted_revocable -= 1
+                        ordered_credentials.append(entity)
+                elif wanted_unrevocable:
+                    wanted_unrevocable -= 1
+                    ordered_credentials.append(entity)
+            elif entity.kind == "Environment":
+                environments -= 1
+                ordered_environments.append(entity)
+            if not (wanted_revocable or wanted_unrevocable or environments):
+                break
+    populations: dict[str, tuple[int, tuple[str, ...]]] = {}
+    facts = _facts(inventory)
+    for model in index.members(bits & masks.counted):  # only models that count users
+        _add_population(populations, facts[model], facts)
+    floor, ceiling = _user_range(populations, facts)
+    act = {
+        "credentials": [{"ref": c.ref, "revocation": c.spec.revocation}
+                        for c in ordered_credentials],
+        "environments": [{"ref": e.ref, "stage": e.spec.stage, "users": e.spec.users}
+                         for e in ordered_environments],
+        "users": floor,
+        "users_ceiling": ceiling,
+        "user_populations": {r: count for r, (count, _) in sorted(populations.items())},
+        "data_classes": sorted(c for c, mask in masks.classes.items() if bits & mask),
+        "write_tools": index.members(bits & masks.writes),
+        "vendors": [_vendor_entry(entities[v]) for v in sorted(masks.vendors)
+                    if bits & masks.vendors[v]],
+        "playbooks": sorted(p for p, mask in masks.playbooks.items() if bits & mask),
+    }
+    shown = sum(1 for c in ordered_credentials if c.spec.revocation)
+    return RunbookReach(index.count(ref), act, revocable - shown,
+                        unrevocable - (len(ordered_credentials) - shown))
+
+
+def model_reach(graph: nx.DiGraph | None, inventory: Inventory, ref: str) -> Reach:
+    """What the scorecard asks of a model's reach under prompt injection.
+
+    The same figures as ``actions()`` gives for a walk from the model (its write tools,
+    sensitive data classes and users: tests compare the two), counted on the shared
+    reach sets with a few ANDs and popcounts, so scoring every model stays linear.
+    """
+    index = inventory_closures(inventory, "prompt_injection")
+    masks = _masks(inventory, index)
+    bits = index.closure(ref)  # the start counts, as in actions()
+    users = max_of(bits, masks.population, masks.counted)  # the floor, as in actions()
     model = inventory.entities[ref]
     external = bool(model.spec.users and model.spec.users.audience == "external")
-    return Reach(len(act["write_tools"]), act["sensitive_data"], act["users"], external)
+    write_index, writes = _write_closures(inventory)
+    return Reach((write_index.closure(ref) & writes).bit_count(),
+                 sorted(c for c, mask in masks.sensitive.items() if bits & mask),
+                 users, external)

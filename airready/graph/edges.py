@@ -12,7 +12,7 @@ edges) does not pay for importing one; graph.py builds the networkx graph from i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..inventory.model import Inventory
 
@@ -50,9 +50,12 @@ EDGE_LEAVES: dict[tuple[str, str], str] = {
 LINEAGE_EDGES = frozenset({"trains", "derives", "fine_tunes"})
 
 
-@dataclass(frozen=True)
-class EdgeSource:
-    """Where an edge was declared, to point users at it."""
+class EdgeSource(NamedTuple):
+    """Where an edge was declared, to point users at it.
+
+    A named tuple, not a frozen dataclass: a graph holds one per edge (over 100,000 at
+    10,000 models), and a frozen dataclass sets each field through object.__setattr__.
+    """
 
     entity: str
     path: tuple[str | int, ...]

@@ -15,6 +15,7 @@ from .problems import InputError, Problem
 from .yamlsource import SourceDoc, load_file
 
 CONFIG_NAME = "airready.yaml"
+REGISTER_NAME = "risk-register.yaml"  # the risk register, in the reports folder
 FailOn = Literal["critical", "high", "medium", "low", "none"]
 
 

@@ -190,7 +190,29 @@ class _AtomicFile:
                                                    suffix=".tmp", dir=self.folder)
             os.fchmod(self.fd, 0o666 & ~_umask())
 
+    def unchanged(self) -> bool:
+        """Whether the new content is byte for byte what ``real`` holds already: then the
+        file is left alone, so its time stays and tools watching it stay quiet."""
+        existing = self.existing
+        if existing is None or not stat.S_ISREG(existing.st_mode):
+            return False
+        if os.fstat(self.fd).st_size != existing.st_size:
+            return False
+        written = self.named or f"/proc/self/fd/{self.fd}"
+        try:
+            with open(written, "rb") as new, open(self.real, "rb") as old:
+                while True:
+                    chunk = new.read(1 << 20)
+                    if chunk != old.read(1 << 20):
+                        return False
+                    if not chunk:
+                        return True
+        except OSError:
+            return False
+
     def commit(self) -> None:
+        if self.unchanged():
+            return
         os.fsync(self.fd)
         if self.existing is not None:
             os.fchmod(self.fd, stat.S_IMODE(self.existing.st_mode))

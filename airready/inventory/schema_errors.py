@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
-from yaml.nodes import ScalarNode
 
 from .problems import Problem
 from .yamlsource import SourceDoc
@@ -154,13 +153,13 @@ def _retyped(doc: SourceDoc, path: Path, value: Any, key: bool = False) -> str:
     """The hint for a value YAML 1.1 turned from text into a boolean, number or date."""
     if isinstance(value, str) or not isinstance(value, bool | int | float | dt.date):
         return ""
-    node = doc.node_at(path, key=key)
-    if not (isinstance(node, ScalarNode) and node.style == ""):
+    written = doc.plain_text(path, key=key)
+    if written is None:
         return ""
     kind = ("a boolean" if isinstance(value, bool) else
             "a number" if isinstance(value, int | float) else
             "a timestamp" if isinstance(value, dt.datetime) else "a date")
-    return (f" (YAML reads an unquoted {node.value} as {kind}: write \"{node.value}\" "
+    return (f" (YAML reads an unquoted {written} as {kind}: write \"{written}\" "
             "to keep it as text)")
 
 
@@ -191,8 +190,8 @@ def _field(doc: SourceDoc, path: Path) -> str:
         if isinstance(step, str) or (isinstance(step, int) and not isinstance(step, bool)):
             parts.append(str(step))
         else:
-            node = doc.node_at(path[: index + 1], key=True)
-            parts.append(node.value if isinstance(node, ScalarNode) else str(step))
+            written = doc.key_text(path[: index + 1])
+            parts.append(written if written is not None else str(step))
     return ".".join(parts) or "document"
 
 

@@ -1,9 +1,9 @@
 """Read YAML files into plain Python data without losing where each value came from.
 
 libyaml (PyYAML's C parser) composes the node tree, which carries a line and
-column for every key and value.  We keep that tree beside the data and look
-positions up only when a problem or finding needs one, so tracking positions
-costs nothing while loading.  Our own constructor replaces PyYAML's generic
+column for every key and value.  We keep only those positions, in a compact index
+that mirrors the data (SourceDoc), and drop the tree: problems and findings look
+positions up in the index.  Our own constructor replaces PyYAML's generic
 one: it is leaner, and it rejects what SafeLoader lets through silently
 (duplicate keys, alias bombs, recursive aliases, unknown tags, impossible dates).
 Nesting is bounded while libyaml composes, before its recursion could exhaust
@@ -18,6 +18,7 @@ import gc
 import os
 import re
 import stat
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,19 +128,39 @@ def _too_deep() -> str:
 _scalar_helper = yaml.constructor.SafeConstructor()
 
 
+# A position is one int: line << 32 | column (both 0-based, as libyaml counts them).
+_COLUMN = (1 << 32) - 1
+
+
 @dataclass
 class SourceDoc:
-    """One YAML document: its data, its node tree, and where it lives."""
+    """One YAML document: its data, where each of its keys and values was written, and
+    the file it lives in.
+
+    The node tree libyaml composed is not kept: at 10,000 models it was most of the
+    memory a large audit used.  What is kept is one array of ints per document that
+    follows the data.  Each mapping has a block of three ints per key, in the order of
+    its keys in ``data``: where the key starts, where the value starts, and the block of
+    the value if it is a list or mapping (else -1); each list has a block of two per
+    item (where it starts, its block or -1).  Aliases share the block of what they
+    repeat, as they share its data; a merge key's entries are copied from its source.
+    """
 
     file: str  # as shown to users (relative to the project)
     index: int  # 1 for the first document loaded from its file, 2 for the next ...
     data: dict[str, Any]
-    node: MappingNode
-    _lookup: dict[int, dict[Any, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
+    positions: array[int]  # the blocks, as above
+    root: int  # the block of the document's mapping
+    start: int  # where the document's mapping starts
+    # The source text of scalars YAML did not read as text (true, 1.5, 2026-01-01, a key
+    # such as on or 1), by position: messages show them as written.  Values: plain ones
+    # only; keys: whatever their style, the plain ones also in ``plain_keys``.
+    texts: dict[int, str] = field(default_factory=dict, repr=False)
+    plain_keys: frozenset[int] = field(default=frozenset(), repr=False)
 
     @property
     def line(self) -> int:
-        return int(self.node.start_mark.line) + 1
+        return (self.start >> 32) + 1
 
     def locate(self, path: Sequence[Any], key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``.
@@ -149,58 +170,69 @@ class SourceDoc:
         is where the user has to add it.  Path steps are the keys as they are in
         ``data`` (``on:`` is the key True, ``1:`` the key 1), or list indexes.
         """
-        node: Node = self.node
-        target: Node = node
-        for step in path:
-            if isinstance(node, MappingNode):
-                pair = self._pairs(node).get(step)
-                if pair is None:
-                    break
-                target = pair[0] if key else pair[1]
-                node = pair[1]
-            elif isinstance(node, SequenceNode) and _is_index(step):
-                if not 0 <= step < len(node.value):
-                    break
-                node = target = node.value[step]
-            else:
-                break
-        return int(target.start_mark.line) + 1, int(target.start_mark.column) + 1
+        target = self._find(path, key)[0]
+        return (target >> 32) + 1, (target & _COLUMN) + 1
 
-    def node_at(self, path: Sequence[Any], key: bool = False) -> Node | None:
-        """The node at ``path`` (with ``key=True``: the node of the last key), or None."""
-        node: Node = self.node
-        key_node: Node | None = None
-        for step in path:
-            if isinstance(node, MappingNode):
-                pair = self._pairs(node).get(step)
-                if pair is None:
-                    return None
-                key_node, node = pair
-            elif isinstance(node, SequenceNode) and _is_index(step) and (
-                0 <= step < len(node.value)
-            ):
-                key_node, node = None, node.value[step]
-            else:
-                return None
-        return key_node if key else node
+    def plain_text(self, path: Sequence[Any], key: bool = False) -> str | None:
+        """How the scalar at ``path`` (with ``key=True``: its last key) was written, when
+        it was written plain (unquoted) and YAML read it as something other than text;
+        else None (quoted, text, a list or mapping, or no such path)."""
+        target, found, scalar, keyed = self._find(path, key)
+        if not found or (key and (not keyed or target not in self.plain_keys)) or (
+                not key and not scalar):
+            return None
+        return self.texts.get(target)
 
-    def _pairs(self, node: MappingNode) -> dict[Any, tuple[Node, Node]]:
-        pairs = self._lookup.get(id(node))
-        if pairs is None:
-            pairs = {}
-            for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode):
-                    if key_node.tag == STR:  # as _key_value gives it, without the call
-                        pairs[key_node.value] = (key_node, value_node)
-                        continue
-                    if key_node.tag == MERGE:
-                        for source in _merge_sources(value_node):
-                            for k, v in self._pairs(source).items():
-                                pairs.setdefault(k, v)
-                        continue
-                    pairs[_key_value(key_node)] = (key_node, value_node)
-            self._lookup[id(node)] = pairs
-        return pairs
+    def key_text(self, path: Sequence[Any]) -> str | None:
+        """How the last key of ``path`` was written, when YAML read it as something other
+        than text (``on`` for the key True); else None."""
+        target, found, _, keyed = self._find(path, True)
+        return self.texts.get(target) if found and keyed else None
+
+    def _find(self, path: Sequence[Any], key: bool) -> tuple[int, bool, bool, bool]:
+        """The position; whether the whole path exists; whether it ends at a scalar value;
+        whether its last step was a mapping key (not a list index, not the document)."""
+        data: Any = self.data
+        positions = self.positions
+        block = self.root
+        target = self.start
+        keyed = False
+        for step in path:
+            if block < 0:
+                return target, False, False, False
+            if data.__class__ is dict:
+                if step not in data:
+                    return target, False, False, False
+                at = block + 3 * _slot(data, step)
+                target = positions[at] if key else positions[at + 1]
+                block = positions[at + 2]
+                keyed = True
+            elif data.__class__ is list and _is_index(step) and 0 <= step < len(data):
+                at = block + 2 * step
+                target = positions[at]
+                block = positions[at + 1]
+                keyed = False
+            else:
+                return target, False, False, False
+            data = data[step]
+        return target, True, block < 0, keyed
+
+
+def _slot(mapping: dict[Any, Any], key: Any) -> int:
+    """Where ``key`` comes in ``mapping``'s order (the key the dict would find)."""
+    for slot, other in enumerate(mapping):
+        if other is key or other == key:
+            return slot
+    raise KeyError(key)  # pragma: no cover - the caller checked ``key in mapping``
+
+
+def _position(node: Node) -> int:
+    mark = node.start_mark
+    return int(mark.line) << 32 | int(mark.column)
+
+
+# Values whose written form no message needs: text is shown as read, null not at all.
+_TEXT_TAGS = frozenset({STR, NULL})
 
 
 def _is_index(step: Any) -> bool:
@@ -230,10 +262,20 @@ class _Builder:
 
     def __init__(self) -> None:
         self.built: dict[int, Any] = {}  # containers already built, for aliases
+        self.positions = array("q")  # see SourceDoc.positions
+        self.blocks: dict[int, int] = {}  # each built container's block in it
+        self.texts: dict[int, str] = {}  # see SourceDoc.texts
+        self.plain_keys: set[int] = set()
         self.active: set[int] = set()
         self.sizes: dict[int, int] = {}
         self.heights: dict[int, int] = {}
         self.extra = 0  # values that aliases repeat
+
+    def document(self, node: MappingNode, shown: str, number: int) -> SourceDoc:
+        """The SourceDoc of a document: its data and position index, without ``node``."""
+        data = self.build(node)
+        return SourceDoc(shown, number, data, self.positions, self.blocks[id(node)],
+                         _position(node), self.texts, frozenset(self.plain_keys))
 
     def build(self, node: Node, depth: int = 0) -> Any:
         """The data of ``node``, a collection nested ``depth`` deep (the document is 0)."""
@@ -265,16 +307,30 @@ class _Builder:
                 value = []
                 append = value.append
                 build = self.build
+                entries: list[int] = []  # this list's block (see SourceDoc)
+                at = entries.append
                 try:
                     for child in node.value:
-                        if child.__class__ is ScalarNode and child.tag == STR:
-                            append(child.value)  # as build would, without the call
-                        else:
-                            append(build(child, depth + 1))
+                        mark = child.start_mark
+                        position = mark.line << 32 | mark.column
+                        at(position)
+                        if child.__class__ is ScalarNode:
+                            at(-1)
+                            if child.tag == STR:
+                                append(child.value)  # as build would, without the call
+                                continue
+                            if child.tag != NULL and child.style == "":
+                                self.texts[position] = child.value
+                            append(self.scalar(child))
+                            continue
+                        append(build(child, depth + 1))
+                        at(self.blocks[id(child)])
                 except YamlError as exc:
                     if exc.pending:
                         exc.place_after(*_after_siblings(node, len(value)))
                     raise
+                self.blocks[ident] = len(self.positions)
+                self.positions.extend(entries)
         finally:
             self.active.discard(ident)
         self.built[ident] = value
@@ -316,13 +372,25 @@ class _Builder:
         data: dict[Any, Any] = {}
         seen: dict[Any, Node] = {}
         merged: list[tuple[Node, int, MappingNode]] = []
+        # This mapping's block (see SourceDoc), slot by slot in the order of data's keys.
+        entries: list[int] = []
+        at = entries.append
+        texts = self.texts
         for key_node, value_node in node.value:
             if key_node.__class__ is ScalarNode:
                 if key_node.tag == MERGE:
                     merged.extend((key_node, i, source)
                                   for i, source in enumerate(self._merge(value_node)))
                     continue
-                key = key_node.value if key_node.tag == STR else self.scalar(key_node)
+                mark = key_node.start_mark
+                key_at = mark.line << 32 | mark.column
+                if key_node.tag == STR:
+                    key = key_node.value
+                else:
+                    key = self.scalar(key_node)
+                    texts[key_at] = key_node.value
+                    if key_node.style == "":
+                        self.plain_keys.add(key_at)
             else:
                 raise YamlError("a mapping key must be a plain value, not a list or mapping",
                                 key_node)
@@ -334,22 +402,37 @@ class _Builder:
                     message += f" as {seen[key].value!r}; YAML reads both as {key!r}"
                 raise YamlError(message + ")", key_node)
             seen[key] = key_node
-            if value_node.__class__ is ScalarNode and value_node.tag == STR:
-                data[key] = value_node.value  # the commonest value, without a call to build
-                continue
+            mark = value_node.start_mark
+            value_at = mark.line << 32 | mark.column
+            at(key_at)
+            at(value_at)
+            if value_node.__class__ is ScalarNode:
+                at(-1)
+                if value_node.tag == STR:
+                    data[key] = value_node.value  # the commonest value, without a call
+                    continue
+                if value_node.tag != NULL and value_node.style == "":
+                    texts[value_at] = value_node.value
             try:
                 data[key] = self.build(value_node, depth + 1)
             except YamlError as exc:
                 exc.place_after(key_node.end_mark)
                 raise
+            if value_node.__class__ is not ScalarNode:
+                at(self.blocks[id(value_node)])
         for merge_key, skip, source in merged:  # explicit keys win, earlier sources win
             try:
                 built = self.build(source, depth)
             except YamlError as exc:
                 exc.place_after(merge_key.end_mark, skip)
                 raise
-            for key, value in built.items():
-                data.setdefault(key, value)
+            block = self.blocks[id(source)]
+            for slot, (key, value) in enumerate(built.items()):
+                if key not in data:
+                    data[key] = value
+                    entries.extend(self.positions[block + 3 * slot:block + 3 * slot + 3])
+        self.blocks[id(node)] = len(self.positions)
+        self.positions.extend(entries)
         return data
 
     def _merge(self, node: Node) -> list[MappingNode]:
@@ -538,7 +621,7 @@ def parse_text(text: str | bytes, shown: str, *, keys: str = ENTITY_KEYS
     raw = text.encode("utf-8") if isinstance(text, str) else text
     docs: list[SourceDoc] = []
     problems: list[Problem] = []
-    # The node trees are kept (for positions) and hold no cycles: the cyclic garbage
+    # A file's node trees, data and position indexes hold no cycles: the cyclic garbage
     # collector would only walk them again and again while they grow.
     collecting = gc.isenabled()
     gc.disable()
@@ -618,7 +701,7 @@ def _parse_documents(source: bytes, raw: bytes, shift: int, shown: str, keys: st
                             f"a document must be a mapping ({keys}), not {what}", code="yaml"))
                 continue
             try:
-                data = _Builder().build(node)
+                doc = _Builder().document(node, shown, len(docs) + 1)
             except YamlError as exc:
                 problems.append(_builder_problem(exc, raw, shown))
                 continue
@@ -626,7 +709,7 @@ def _parse_documents(source: bytes, raw: bytes, shift: int, shown: str, keys: st
                 line, column = node.start_mark.line + 1, node.start_mark.column + 1
                 problems.append(Problem(shown, line, column, _too_deep(), code="yaml"))
                 continue
-            docs.append(SourceDoc(shown, len(docs) + 1, data, node))
+            docs.append(doc)
     except YamlError as exc:  # from the composer: nesting too deep
         problems.append(Problem(shown, exc.line, exc.column, exc.message, code="yaml"))
         return exc.line - 1, None

@@ -39,7 +39,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..inventory.config import CONFIG_NAME, Project
+from ..inventory.config import CONFIG_NAME, REGISTER_NAME, Project
 from ..inventory.files import OutputError, locked_folder, resolve_target, write_output
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
@@ -51,7 +51,6 @@ from ..rules.engine import evaluate
 from ..rules.findings import AuditResult
 from ..rules.waivers import apply_waivers
 
-REGISTER_NAME = "risk-register.yaml"
 LOG_NAME = ".register-log.jsonl"
 REVIEW_AFTER = dt.timedelta(days=90)
 TITLE_LIMIT = 100

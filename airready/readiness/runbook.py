@@ -9,13 +9,14 @@ does not record is said plainly as a gap: that is what to fix before the inciden
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from ..graph.blast import WRITE_ACTIONS, injection_reach, users_phrase
+from ..graph.blast import WRITE_ACTIONS, RunbookReach, injection_reach, users_phrase
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
+
+if TYPE_CHECKING:  # graphs are built (and networkx imported) in graph.build_graph
+    import networkx as nx
 
 MISSING = "NOT ON FILE"
 
@@ -26,6 +27,10 @@ class Step:
     title: str
     items: list[str] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
+    # Lines left out of ``items`` and ``gaps`` when only the first ones were asked for
+    # (the site's runbooks; see build_runbook's ``reach``).
+    more_items: int = 0
+    more_gaps: int = 0
 
     def add(self, text: str | None, missing: str | None = None) -> None:
         if text:
@@ -68,11 +73,19 @@ def _add_role(step: Step, inventory: Inventory, org: Entity | None, name: str) -
         step.add(None, f"the {label} has no backup")
 
 
-def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Runbook:
+def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str,
+                  reach: RunbookReach | None = None) -> Runbook:
+    """The runbook of model ``ref``.  With ``reach`` (blast.runbook_reach), the act-on
+    lists come from the shared reach sets and the credentials are only the first ones:
+    the steps then count the lines left out in ``more_items`` and ``more_gaps``."""
     model = inventory.entities[ref]
     spec = model.spec
     org = inventory.organization
-    reached, act = injection_reach(graph, inventory, ref)
+    if reach is None:
+        reached, act = injection_reach(graph, inventory, ref)
+        reached_count = len(reached)
+    else:
+        act, reached_count = reach.act, reach.count
     title = model.metadata.title or model.name
 
     confirm = Step("0-5", "Confirm the incident is real, not a false positive")
@@ -151,6 +164,9 @@ def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Runbook:
         contain.add(f"revoke {credential['ref']}: {credential['revocation']}"
                     if credential["revocation"] else None,
                     f"{credential['ref']} has no revocation procedure")
+    if reach is not None:
+        contain.more_items += reach.dropped_revocable
+        contain.more_gaps += reach.dropped_unrevocable
     if rollback and rollback.procedure:
         contain.add(f"roll back: {rollback.procedure}"
                     + (f" (target {rollback.target_minutes} min)" if rollback.target_minutes
@@ -164,7 +180,7 @@ def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Runbook:
               if act["data_classes"] else None, None)
     scope.add("systems it can act on: " + ", ".join(act["write_tools"])
               if act["write_tools"] else None, None)
-    scope.add(f"{len(reached)} entities in reach: airready blast-radius {ref}")
+    scope.add(f"{reached_count} entities in reach: airready blast-radius {ref}")
 
     brief = Step("45-60", "Brief stakeholders and begin the investigation")
     for role in ("communications_lead", "legal_advisor", "technical_lead"):
@@ -180,8 +196,8 @@ def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str) -> Runbook:
               if channels else None, "no dedicated incident channel")
     for vendor in act["vendors"]:
         contact = vendor.get("security_contact", {})
-        reach = ", ".join(str(contact[k]) for k in ("email", "phone", "url") if k in contact)
-        brief.add(f"vendor {vendor['ref']}: {reach}" if reach else None,
+        contacts = ", ".join(str(contact[k]) for k in ("email", "phone", "url") if k in contact)
+        brief.add(f"vendor {vendor['ref']}: {contacts}" if contacts else None,
                   f"vendor {vendor['ref']} has no security contact")
     brief.add("playbooks: " + ", ".join(act["playbooks"]) if act["playbooks"] else None,
               "no playbook applies to this model")

@@ -50,16 +50,16 @@ from typing import Any
 import yaml
 
 from ..graph.blast import model_reach
-from ..graph.graph import build_graph
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from ..inventory.ownership import children, subtree
 from ..rules.catalog import PHASES, Control
 from ..rules.facts import fact
-from ..rules.findings import AuditResult, Finding
+from ..rules.findings import GAP_STATES, AuditResult, Finding, sort_findings
 from ..rules.freshness import stale_on
 
 LEVELS = ("bronze", "silver", "gold")
+_LEVEL_RANK = {level: i for i, level in enumerate(LEVELS)}
 LEVEL_BY_SEVERITY = {"critical": "bronze", "high": "silver", "medium": "gold", "low": "gold"}
 WEIGHTS = {"critical": 10, "high": 5, "medium": 2, "low": 1}
 EXPIRY_WINDOW = dt.timedelta(days=30)
@@ -76,7 +76,9 @@ def control_level(control: Control) -> str:
 
 def load_frameworks() -> dict[str, dict[str, str]]:
     text = resources.files("airready").joinpath("data/frameworks.yaml").read_text("utf-8")
-    data: dict[str, dict[str, str]] = yaml.safe_load(text)
+    # libyaml's parser: the pure-Python one took a tenth of a small project's check.
+    data: dict[str, dict[str, str]] = yaml.load(
+        text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return data
 
 
@@ -96,27 +98,41 @@ class Score:
 
 
 def score(findings: list[Finding], levels: dict[str, str]) -> Score:
-    applicable = [f for f in findings if f.state != "not_applicable"]
-    not_applicable = len(findings) - len(applicable)
-    if not applicable:
+    # One pass: this runs for every model, the organisation and the estate.
+    not_applicable = passed = gaps = waived = total = earned = 0
+    lowest_unmet = len(LEVELS)  # the lowest level with an applicable result that fails
+    seen = 0  # bit i: a control of level i applied (a level is held on evidence only)
+    rank = _LEVEL_RANK
+    for finding in findings:
+        state = finding.state
+        if state == "not_applicable":
+            not_applicable += 1
+            continue
+        weight = WEIGHTS[finding.severity]
+        total += weight
+        level_index = rank[levels[finding.control]]
+        seen |= 1 << level_index
+        if state == "pass":
+            earned += weight
+            passed += 1
+            continue
+        if state in GAP_STATES:
+            gaps += 1
+        elif state == "waived":
+            waived += 1
+        if level_index < lowest_unmet:
+            lowest_unmet = level_index
+    if not_applicable == len(findings):  # nothing applicable: nothing to judge
         return Score("unrated", None, not_applicable=not_applicable,
                      why="nothing applies: declare its lifecycle, users and environments")
-    total = sum(WEIGHTS[f.severity] for f in applicable)
-    earned = sum(WEIGHTS[f.severity] for f in applicable if f.state == "pass")
-    level = None
+    unseen = next((i for i in range(len(LEVELS)) if not seen >> i & 1), len(LEVELS))
+    held = min(lowest_unmet, unseen)  # levels below both are earned, with evidence
+    level = LEVELS[held - 1] if held else None
     why = ""
-    for candidate in LEVELS:
-        at_level = [f for f in applicable if levels[f.control] == candidate]
-        if not at_level:  # nothing of this level was judged: no evidence for it
-            why = why or f"no {candidate.capitalize()} control applies"
-            break
-        if not all(f.state == "pass" for f in at_level):
-            why = why or f"a {candidate.capitalize()} control does not pass"
-            break
-        level = candidate
-    return Score(level, percent(earned, total), sum(f.state == "pass" for f in applicable),
-                 sum(f.is_gap for f in applicable), sum(f.state == "waived" for f in applicable),
-                 not_applicable, why if level is None else "")
+    if level is None:
+        why = (f"no {LEVELS[0].capitalize()} control applies" if unseen == 0
+               else f"a {LEVELS[0].capitalize()} control does not pass")
+    return Score(level, percent(earned, total), passed, gaps, waived, not_applicable, why)
 
 
 STATUSES = ("live", "out_of_scope", "retired")
@@ -201,7 +217,6 @@ def required_level(spec: Any, write_tools: int, sensitive: list[str], users: int
 def _model_cards(result: AuditResult, levels: dict[str, str],
                  only: set[str] | None = None) -> list[ModelCard]:
     inventory = result.inventory
-    graph = build_graph(inventory)
     by_target: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_target[finding.target].append(finding)
@@ -211,20 +226,17 @@ def _model_cards(result: AuditResult, levels: dict[str, str],
             continue
         findings = by_target.get(model.ref, [])
         model_score = score(findings, levels)
-        reach = model_reach(graph, inventory, model.ref)
-        # What the model's tools can do for it: a read-only grant writes nothing.
-        write_tools = len(fact("write_tools", model, inventory, result.today).value)
-        required, reason = required_level(model.spec, write_tools, reach.sensitive_data,
+        reach = model_reach(None, inventory, model.ref)  # from reach sets: no graph needed
+        required, reason = required_level(model.spec, reach.write_tools, reach.sensitive_data,
                                           reach.users, reach.external_users)
-        failing = sorted((f for f in findings if f.is_gap or f.state == "waived"),
-                         key=Finding.sort_key)
+        failing = sort_findings(f for f in findings if f.is_gap or f.state == "waived")
         status, status_reason = _status(model, result)
         next_index = model_score.rank  # index of the next level in LEVELS
         missing = [f for f in failing if status == "live" and next_index < len(LEVELS)
                    and levels[f.control] in LEVELS[: next_index + 1]]
         cards.append(ModelCard(model.ref, model.metadata.owner, model.spec.lifecycle,
                                model_score, required, reason, failing, missing,
-                               {"write_tools": write_tools,
+                               {"write_tools": reach.write_tools,
                                 "sensitive_data": reach.sensitive_data,
                                 "users": reach.users, "external_users": reach.external_users},
                                status, status_reason, model.metadata.title))
@@ -402,10 +414,8 @@ def build_scorecard(result: AuditResult, only: set[str] | None = None,
         today=result.today,
         organization=score(org_findings, levels),
         estate=score(result.findings, levels),
-        organization_findings=sorted((f for f in org_findings if f.is_gap),
-                                     key=Finding.sort_key),
-        organization_waived=sorted((f for f in org_findings if f.state == "waived"),
-                                   key=Finding.sort_key),
+        organization_findings=sort_findings(f for f in org_findings if f.is_gap),
+        organization_waived=sort_findings(f for f in org_findings if f.state == "waived"),
         models=cards,
         owners=_owners(cards),
         owner_rollup=_rollup(cards, result.inventory),

@@ -20,7 +20,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..graph.blast import FORWARD, actions, reach, walk, walk_edges
+from ..graph.blast import FORWARD, actions, closures, walk, walk_edges
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from ..rules.targets import METRICS, targets_for
@@ -107,19 +107,9 @@ def _origins(graph: nx.DiGraph, model: Entity, plan: Plan) -> list[str]:
 
 
 def _reach(graph: nx.DiGraph, start: str, plan: Plan) -> int:
-    """How many entities the scenario's walk reaches from ``start``, once per graph.
-
-    Four scenarios share the prompt-injection walk, and the scorecard has usually walked
-    it from every model already (blast.injection_reach keeps that with the graph): on a
-    large estate these walks are most of a pack's cost.
-    """
-    sizes: dict[tuple[str, str], int] = graph.graph.setdefault("tabletop_reach", {})
-    key = (plan.walk, start)
-    if key not in sizes:
-        known = (graph.graph.get("injection_reach", {}).get(start)
-                 if plan.walk == "prompt_injection" else None)
-        sizes[key] = len(known[0]) if known else len(reach(graph, start, plan.walk))
-    return sizes[key]
+    """How many entities the scenario's walk reaches from ``start``: counted on the reach
+    sets computed once per graph and scenario (blast.closures), not walked per start."""
+    return closures(graph, plan.walk).count(start)
 
 
 def _choose(graph: nx.DiGraph, inventory: Inventory, plan: Plan, named: str | None

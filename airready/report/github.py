@@ -33,8 +33,8 @@ def annotation(finding: Finding, ctx: ReportContext) -> str:
 
 
 def render(ctx: ReportContext) -> str:
-    lines = [annotation(f, ctx) for f in ctx.result.gaps() if not f.baselined]
-    counts = ctx.result.counts()
+    lines = [annotation(f, ctx) for f in ctx.gaps if not f.baselined]
+    counts = ctx.result.counts(ctx.tally)
     lines.append(f"airready: {counts['fail']} failing, {counts['error']} errors, "
                  f"{counts['waived']} waived, {len(ctx.blocking)} at or above "
                  f"{ctx.threshold}")

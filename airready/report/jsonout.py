@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import IO, Any
 
 from ..rules.baseline import fingerprint
-from ..rules.findings import Finding
+from ..rules.findings import Finding, sort_findings
+from . import jsonwrite
 from .context import ReportContext
 
 SCHEMA_VERSION = 1
@@ -37,17 +37,26 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def audit_dict(ctx: ReportContext) -> dict[str, Any]:
+    """The document as plain data (``write`` streams the findings instead)."""
+    document = _document(ctx)
+    document["findings"] = list(document["findings"].items)
+    return document
+
+
+def _document(ctx: ReportContext) -> dict[str, Any]:
     result = ctx.result
-    ordered = sorted(result.findings, key=Finding.sort_key)
+    ordered = sort_findings(result.findings)
+    if ctx.gaps_only:
+        ordered = [f for f in ordered if f.is_gap]
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "today": result.today.isoformat(),
         "threshold": ctx.threshold,
-        "findings": [finding_dict(f) for f in ordered],
+        "findings": jsonwrite.Rows(finding_dict(f) for f in ordered),
         "summary": {
-            **result.counts(),
-            "gaps_by_severity": result.gap_counts_by_severity(),
-            "by_phase": result.counts_by_phase(),
+            **result.counts(ctx.tally),
+            "gaps_by_severity": result.gap_counts_by_severity(ctx.tally),
+            "by_phase": result.counts_by_phase(ctx.tally),
             "at_or_above_threshold": len(ctx.blocking),
         },
         "controls": {
@@ -55,6 +64,11 @@ def audit_dict(ctx: ReportContext) -> dict[str, Any]:
             "unmatched": [c.id for c in result.unmatched],
             "disabled": [{"id": c.id, "reason": c.disabled_reason}
                          for c in result.catalog.controls.values() if not c.enabled],
+            # What every finding of a control repeats, once per control, for consumers
+            # that read findings by control id.
+            "table": {c.id: {"title": c.spec.title, "severity": c.severity,
+                             "phase": c.spec.phase, "remediation": c.spec.remediation.text}
+                      for c in result.evaluated},
         },
         "waivers": {
             "applied": ctx.waivers.applied,
@@ -62,6 +76,8 @@ def audit_dict(ctx: ReportContext) -> dict[str, Any]:
             "unused": [w.ref for w in ctx.waivers.unused],
         },
     }
+    if ctx.gaps_only:
+        document["gaps_only"] = True  # findings lists fail and error results only
     if ctx.baseline is not None:
         document["baseline"] = {
             "file": ctx.baseline.source,
@@ -73,4 +89,9 @@ def audit_dict(ctx: ReportContext) -> dict[str, Any]:
 
 
 def render(ctx: ReportContext) -> str:
-    return json.dumps(audit_dict(ctx), indent=2) + "\n"
+    return jsonwrite.dumps(_document(ctx))
+
+
+def write(ctx: ReportContext, stream: IO[bytes]) -> None:
+    """What ``render`` gives, written to ``stream`` as the findings are encoded."""
+    jsonwrite.write(_document(ctx), stream)

@@ -51,9 +51,9 @@ def fence(text: str, lang: str = "") -> str:
 
 def render(ctx: ReportContext) -> str:
     result = ctx.result
-    counts = result.counts()
+    counts = result.counts(ctx.tally)
     blocking = ctx.blocking
-    gaps = [f for f in result.gaps() if not f.baselined]
+    gaps = [f for f in ctx.gaps if not f.baselined]
     if ctx.threshold == "none":
         # With no threshold nothing fails the build, but gaps are never called a pass.
         verdict = (f"found {plural(len(gaps), 'gap')} (no threshold set)" if gaps
@@ -66,7 +66,7 @@ def render(ctx: ReportContext) -> str:
     lines += ["| pass | fail | error | waived | not applicable |", "|---:|---:|---:|---:|---:|",
               f"| {counts['pass']} | {counts['fail']} | {counts['error']} | {counts['waived']} "
               f"| {counts['not_applicable']} |", ""]
-    severities = result.gap_counts_by_severity()
+    severities = result.gap_counts_by_severity(ctx.tally)
     lines.append("Gaps by severity: " + ", ".join(f"{s} {severities[s]}" for s in SEVERITIES))
     lines.append("")
     if gaps:

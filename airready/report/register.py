@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
 from ..inventory.words import plural
-from ..postincident.register import RegisterUpdate
 from .text import safe_lines
+
+if TYPE_CHECKING:  # the register module brings ruamel.yaml: only `register update` needs it
+    from ..postincident.register import RegisterUpdate
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 

@@ -7,12 +7,13 @@ keeps its identity when unrelated lines move.
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import heapq
+from typing import IO, Any
 
 from ..rules.baseline import fingerprint
 from ..rules.catalog import Control
-from ..rules.findings import Finding
+from ..rules.findings import Finding, sort_findings
+from . import jsonwrite
 from .context import ReportContext
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -83,11 +84,21 @@ def _result(finding: Finding, rule_index: int, ctx: ReportContext) -> dict[str, 
 
 
 def sarif_dict(ctx: ReportContext) -> dict[str, Any]:
+    """The log as plain data (``write`` streams the results instead)."""
+    document = _document(ctx)
+    run = document["runs"][0]
+    run["results"] = list(run["results"].items)
+    return document
+
+
+def _document(ctx: ReportContext) -> dict[str, Any]:
     result = ctx.result
     controls = list(result.evaluated)
     index = {c.id: i for i, c in enumerate(controls)}
-    reported = [f for f in sorted(result.findings, key=Finding.sort_key)
-                if f.is_gap or f.state == "waived"]
+    # The gaps are sorted already (the report shares them); the waived findings are
+    # merged in.  Findings never tie on the sort key (control and target differ).
+    waived = sort_findings(ctx.waived)
+    reported = list(heapq.merge(ctx.gaps, waived, key=Finding.sort_key)) if waived else ctx.gaps
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -98,11 +109,16 @@ def sarif_dict(ctx: ReportContext) -> dict[str, Any]:
                                 "rules": [_rule(c) for c in controls]}},
             "automationDetails": {"id": "airready/check/"},
             "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index[f.control], ctx) for f in reported],
+            "results": jsonwrite.Rows(_result(f, index[f.control], ctx) for f in reported),
             "properties": {"today": result.today.isoformat(), "threshold": ctx.threshold},
         }],
     }
 
 
 def render(ctx: ReportContext) -> str:
-    return json.dumps(sarif_dict(ctx), indent=2) + "\n"
+    return jsonwrite.dumps(_document(ctx))
+
+
+def write(ctx: ReportContext, stream: IO[bytes]) -> None:
+    """What ``render`` gives, written to ``stream`` as the results are encoded."""
+    jsonwrite.write(_document(ctx), stream)

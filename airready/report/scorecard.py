@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..inventory.words import plural
 from ..readiness.scorecard import ModelCard, Score, Scorecard
 from ..rules.catalog import PHASES
 from ..rules.findings import Finding
+from . import jsonwrite
 from .markdown import escape
 from .text import one_line, safe_lines
 
@@ -80,6 +80,13 @@ def _model_dict(card: ModelCard) -> dict[str, Any]:
 
 
 def scorecard_dict(card: Scorecard, history: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The document as plain data (``render_json`` writes the models as they are made)."""
+    data = _document(card, history)
+    data["models"] = list(data["models"].items)
+    return data
+
+
+def _document(card: Scorecard, history: dict[str, Any] | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "today": card.today.isoformat(),
@@ -89,7 +96,7 @@ def scorecard_dict(card: Scorecard, history: dict[str, Any] | None = None) -> di
                          "gaps_outside_models": [_gap(f) for f in card.organization_findings],
                          "waived_outside_models": [_gap(f)
                                                    for f in card.organization_waived]},
-        "models": [_model_dict(m) for m in card.models],
+        "models": jsonwrite.Rows(_model_dict(m) for m in card.models),
         "owners": card.owners,
         "owner_rollup": card.owner_rollup,
         "phases": card.phases,
@@ -104,7 +111,7 @@ def scorecard_dict(card: Scorecard, history: dict[str, Any] | None = None) -> di
 
 
 def render_json(card: Scorecard, history: dict[str, Any] | None = None) -> str:
-    return json.dumps(scorecard_dict(card, history), indent=2) + "\n"
+    return jsonwrite.dumps(_document(card, history))
 
 
 def _trend_lines(history: dict[str, Any] | None, md: bool) -> list[str]:

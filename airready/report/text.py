@@ -96,7 +96,7 @@ def render(ctx: ReportContext, style: Style = plain, verbose: bool = False,
            group_by: str | None = None) -> str:
     result = ctx.result
     inventory = result.inventory
-    gaps = result.gaps()
+    gaps = ctx.gaps
     current = [f for f in gaps if not f.baselined]
     if group_by:
         lines = _grouped(current, ctx, style, group_by)
@@ -106,7 +106,7 @@ def render(ctx: ReportContext, style: Style = plain, verbose: bool = False,
     if baselined:
         lines += ["", f"known gaps recorded in the baseline ({len(baselined)}):"]
         lines += ["  " + finding_line(f, style, inventory) for f in baselined]
-    waived = [f for f in result.findings if f.state == "waived"]
+    waived = ctx.waived
     if waived and verbose:
         lines += ["", f"waived ({len(waived)}):"]
         lines += ["  " + finding_line(f, style, inventory) for f in waived]
@@ -118,12 +118,12 @@ def render(ctx: ReportContext, style: Style = plain, verbose: bool = False,
 
 def summary_lines(ctx: ReportContext, verbose: bool = False) -> list[str]:
     result = ctx.result
-    counts = result.counts()
+    counts = result.counts(ctx.tally)
     states = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in counts.items())
     lines = [f"{len(result.evaluated)} controls, {len(result.findings)} results: {states}"]
-    by_severity = result.gap_counts_by_severity()
+    by_severity = result.gap_counts_by_severity(ctx.tally)
     lines.append("gaps by severity: " + ", ".join(f"{s} {by_severity[s]}" for s in SEVERITIES))
-    phases = result.counts_by_phase()
+    phases = result.counts_by_phase(ctx.tally)
     parts = []
     for phase in PHASES:
         if phase in phases:

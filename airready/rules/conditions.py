@@ -1044,10 +1044,39 @@ def _compile_fact(spec: dict[str, Any], steps: tuple[str, ...], nested: list[str
     return check
 
 
+class _FieldOutcome(Outcome):
+    """The outcome of a field condition, worded when read: ``logging.inputs is true``,
+    or the problem found there.
+
+    One object per outcome, not an Outcome plus a closure (or a callable) for its
+    wording: an audit keeps one per finding, hundreds of thousands at 10,000 models.
+    """
+
+    __slots__ = ("value", "problem")
+
+    def __init__(self, ref: str, path: Path, value: Any, problem: str | None):
+        self.ok = problem is None
+        self.ref = ref
+        self.path = path
+        self._evidence = None  # type: ignore[assignment]
+        self.value = value
+        self.problem = problem
+
+    @property
+    def evidence(self) -> str:
+        text = self._evidence
+        if isinstance(text, str):
+            return text
+        if self.problem is None:
+            text = f"{show_path(self.path)} is {show_value(self.value)}"
+        else:
+            text = f"{show_path(self.path)} {self.problem}"
+        self._evidence = text
+        return text
+
+
 def _field_outcome(ref: str, path: Path, value: Any, problem: str | None) -> Outcome:
-    if problem is None:
-        return Outcome(True, ref, path, lambda: f"{show_path(path)} is {show_value(value)}")
-    return Outcome(False, ref, path, lambda: f"{show_path(path)} {problem}")
+    return _FieldOutcome(ref, path, value, problem)
 
 
 def _no_later_than(text: Any, where: Path) -> Callable[[Any, Scope, Context], Any]:

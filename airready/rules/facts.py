@@ -245,19 +245,6 @@ def model_log_retention_shortfall(entity: Entity, inventory: Inventory, today: d
     return Fact([], f"{store_ref} keeps logs {kept} days, at least the {claimed} claimed", where)
 
 
-def model_write_tools(entity: Entity, inventory: Inventory, today: dt.date) -> Fact:
-    """Tools that a manipulated model could make change something: its own and those of
-    the models it serves (which act on its output).  A tool granted with read-only
-    permissions does not count; one reached through a credential does."""
-    # Along the prompt-injection reach: its own tools and those of the models it serves.
-    along = ACTS_ALONG | {"serves"}
-    writers = sorted(ref for ref, (actions, _) in _tool_actions(entity, inventory, along).items()
-                     if actions & WRITE_ACTIONS)
-    if not writers:
-        return Fact([], "no tool in its reach can write, send or pay", ("spec", "tools"))
-    return Fact(writers, listing(writers) + " can write, send or pay", ("spec", "tools"))
-
-
 def model_undisableable_tools(entity: Entity, inventory: Inventory, today: dt.date) -> Fact:
     """Tools the model holds or reaches through a credential that cannot be switched off."""
     stuck = []
@@ -394,7 +381,6 @@ FACTS: dict[str, dict[str, FactFunction]] = {
         "log_store_writable_by": model_log_store_writable_by,
         "log_retention_shortfall": model_log_retention_shortfall,
         "undisableable_tools": model_undisableable_tools,
-        "write_tools": model_write_tools,
         "unguarded_actions": model_unguarded_actions,
     },
     "Vendor": {

@@ -16,7 +16,7 @@ from ..inventory.model import Inventory
 from ..inventory.problems import Problem
 from ..inventory.schema_errors import did_you_mean
 from .catalog import Catalog
-from .findings import AuditResult
+from .findings import GAP_STATES, AuditResult
 
 
 @dataclass
@@ -55,7 +55,7 @@ def apply_waivers(result: AuditResult, inventory: Inventory) -> WaiverReport:
     report = WaiverReport()
     gaps_by_control: dict[str, list[int]] = {}
     for index, finding in enumerate(result.findings):
-        if finding.is_gap:
+        if finding.state in GAP_STATES:
             gaps_by_control.setdefault(finding.control, []).append(index)
     evaluated = {c.id for c in result.evaluated}
     for waiver in inventory.of_kind("Waiver"):

@@ -16,7 +16,14 @@ import jinja2
 import networkx as nx
 import yaml
 
-from ..graph.blast import FORWARD, BlastRadius, injection_reach, walk, walk_edges
+from ..graph.blast import (
+    FORWARD,
+    BlastRadius,
+    inventory_closures,
+    runbook_reach,
+    walk,
+    walk_edges,
+)
 from ..graph.graph import build_graph
 from ..inventory.model import Inventory
 from ..readiness.coverage import PAGES, PHASE_TITLES, build_coverage
@@ -39,6 +46,9 @@ TABLE_ROWS = 50
 # a runbook page must not grow with the estate; `airready runbook MODEL` lists everything.
 RUNBOOK_LINES = 20
 _REF = re.compile(r"[a-z]+:[a-z0-9]([a-z0-9._-]*[a-z0-9])?")
+# A list of them, ", " between: one scan instead of a match per reference (references
+# hold neither commas nor spaces, so this is every item matching _REF).
+_REFS = re.compile(rf"{_REF.pattern}(?:, {_REF.pattern})*")
 
 
 def slug(ref: str) -> str:
@@ -220,9 +230,9 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
     for model_card in sorted(card.models, key=lambda c: c.ref):
         model = inventory.entities[model_card.ref]
         spec = model.spec
-        # The scorecard already walked the whole reach (kept with the graph); the diagram
-        # needs paths for the nearest few only.
-        total = len(injection_reach(graph, inventory, model.ref)[0])
+        # How many a walk reaches comes from the shared reach sets; the diagram needs
+        # paths for the nearest few only.
+        total = inventory_closures(inventory, "prompt_injection").count(model.ref)
         blast = _diagram(BlastRadius(model.ref, "prompt_injection", False, walk(
             graph, model.ref, "prompt_injection", limit=MAX_DIAGRAM_NODES), {}))
         users = (f"{spec.users.count:,} {spec.users.audience or ''}".strip()
@@ -235,7 +245,11 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
             blast_total=total, blast_shown=min(total, MAX_DIAGRAM_NODES),
             blast_more=total > MAX_DIAGRAM_NODES,
             passing=[f for f in by_target.get(model.ref, []) if f.state == "pass"])
-        book = build_runbook(graph, inventory, model.ref)
+        # The first lines of each step only: credentials from a walk that stops early,
+        # everything else from the shared reach sets (a full walk per model would make
+        # the site grow with the square of the estate).
+        book = build_runbook(graph, inventory, model.ref,
+                             runbook_reach(graph, inventory, model.ref, RUNBOOK_LINES))
         yield render("runbook.md.j2", f"runbooks/{slug(model.ref)}.md", book=book,
                      steps=[_bounded(step) for step in book.steps])
     yield from _control_pages(render, result)
@@ -264,7 +278,7 @@ def _shorten(item: str) -> str:
     """A long list of references ("systems it can act on: a, b, ...") cut short."""
     head, sep, rest = item.partition(": ")
     refs = rest.split(", ")
-    if not sep or len(refs) <= RUNBOOK_LINES or not all(_REF.fullmatch(r) for r in refs):
+    if not sep or len(refs) <= RUNBOOK_LINES or not _REFS.fullmatch(rest):
         return item
     return f"{head}: {', '.join(refs[:RUNBOOK_LINES])} and {len(refs) - RUNBOOK_LINES} more"
 
@@ -272,8 +286,9 @@ def _shorten(item: str) -> str:
 def _bounded(step: Step) -> _StepView:
     return _StepView(step.minutes, step.title,
                      [_shorten(item) for item in step.items[:RUNBOOK_LINES]],
-                     step.gaps[:RUNBOOK_LINES], max(0, len(step.items) - RUNBOOK_LINES),
-                     max(0, len(step.gaps) - RUNBOOK_LINES))
+                     step.gaps[:RUNBOOK_LINES],
+                     max(0, len(step.items) + step.more_items - RUNBOOK_LINES),
+                     max(0, len(step.gaps) + step.more_gaps - RUNBOOK_LINES))
 
 
 def _tidy(text: str) -> str:

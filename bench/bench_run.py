@@ -34,6 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Beside the checkout (never needed by airready itself): real data for the import timing.
+FEDERAL = (HERE.parent.parent / "shared" / "external" / "ai-inventory"
+           / "2025_individually_reported_AI_use_cases.csv")
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
@@ -267,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=None, help="rounds per size (default 2)")
     parser.add_argument("--models", type=int, nargs="+", default=None)
     parser.add_argument("--no-site", action="store_true")
+    parser.add_argument("--no-federal", action="store_true",
+                        help="skip importing and checking the federal AI use case inventory")
     args = parser.parse_args(argv)
     sizes = args.models or ([1000] if args.quick else [1000, 10000])
     rounds = args.rounds or (1 if args.quick else 2)
@@ -286,6 +291,19 @@ def main(argv: list[str] | None = None) -> int:
             results["site"] = {n: measure_site(n, rounds, scratch, n == min(sizes), log)
                                for n in sizes}
     lines, ok = report(results, sizes)
+    if not (args.quick or args.no_federal) and FEDERAL.is_file():
+        # The real data of issue 16: `import omb-inventory` of the whole federal file, then
+        # `check` of what it made, against bare csv parsing (bench_import.py's method).
+        done = subprocess.run([sys.executable, str(HERE / "bench_import.py"), "--repeat",
+                               str(rounds), "--csv", str(FEDERAL)], capture_output=True,
+                              text=True, env=environment(), check=False)
+        lines += ["", "Federal AI use case inventory (3,611 rows), import + check, "
+                  "whole processes:"]
+        lines += ["  " + line for line in done.stdout.splitlines()]
+        if done.returncode != 0:
+            lines.append(f"  FAIL: bench_import.py exited {done.returncode}: "
+                         + done.stderr.strip()[-300:])
+            ok = False
     header = (f"bench/run {dt.date.today().isoformat()}: {platform.machine()} "
               f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
               f"Python {platform.python_version()}, "

@@ -525,17 +525,25 @@ def op_duration_max(value: Any, argument: dt.timedelta, ctx: Context) -> str | N
     PASS: ``{path: spec.targets.P1.detect, duration_max: PT1H}`` with ``detect: PT30M``
     FAIL: with ``detect: PT4H``: "targets.P1.detect is PT4H, longer than PT1H"
     """
-    if not isinstance(value, str):
-        return f"is {show_value(value)}, expected a duration of at most {_iso(argument)}"
-    try:
-        found = parse_duration(value)
-    except ValueError:
-        return f"is {value}, which is not a duration"
-    return None if found <= argument else f"is {value}, longer than {_iso(argument)}"
+    return _duration_bound(value, argument, longest=True)
 
 
 def _iso(delta: dt.timedelta) -> str:
     return format_duration(delta)
+
+
+def _duration_bound(value: Any, bound: dt.timedelta, longest: bool) -> str | None:
+    """``duration_max`` (``longest``) and ``duration_min``: a duration within a bound."""
+    limit = "at most" if longest else "at least"
+    if not isinstance(value, str):
+        return f"is {show_value(value)}, expected a duration of {limit} {_iso(bound)}"
+    try:
+        found = parse_duration(value)
+    except ValueError:
+        return f"is {value}, which is not a duration"
+    if (found <= bound) if longest else (found >= bound):
+        return None
+    return f"is {value}, {'longer' if longest else 'shorter'} than {_iso(bound)}"
 
 
 def op_regulatory_on_time(value: Any, argument: bool, ctx: Context) -> str | None:
@@ -576,13 +584,7 @@ def op_duration_min(value: Any, argument: dt.timedelta, ctx: Context) -> str | N
     PASS: ``{path: spec.recurrence_watch, duration_min: P30D}`` with ``recurrence_watch: P60D``
     FAIL: with ``recurrence_watch: P1D``: "recurrence_watch is P1D, shorter than P30D"
     """
-    if not isinstance(value, str):
-        return f"is {show_value(value)}, expected a duration of at least {_iso(argument)}"
-    try:
-        found = parse_duration(value)
-    except ValueError:
-        return f"is {value}, which is not a duration"
-    return None if found >= argument else f"is {value}, shorter than {_iso(argument)}"
+    return _duration_bound(value, argument, longest=False)
 
 
 def op_within_targets(value: Any, argument: bool, ctx: Context) -> str | None:

@@ -153,8 +153,14 @@ def model_retired_holdings(entity: Entity, inventory: Inventory, today: dt.date)
 
 
 def _acting_paths(entity: Entity, inventory: Inventory) -> dict[str, list[tuple[str, str]]]:
-    """What a manipulated model can act on, each with the shortest way there."""
-    return shortest_paths(inventory, entity.ref, ACTS_ALONG)
+    """What a manipulated model can act on, each with the shortest way there (worked out
+    once per model: four facts read it)."""
+    cache: dict[str, dict[str, list[tuple[str, str]]]] = inventory.derived.setdefault(
+        "acting_paths", {})
+    found = cache.get(entity.ref)
+    if found is None:
+        found = cache[entity.ref] = shortest_paths(inventory, entity.ref, ACTS_ALONG)
+    return found
 
 
 def _store(entity: Entity) -> str | None:
@@ -181,15 +187,20 @@ def model_log_store_reachable_by(entity: Entity, inventory: Inventory, today: dt
     return Fact(routes, "; ".join(routes), where)
 
 
-def _tool_actions(entity: Entity, inventory: Inventory, along: frozenset[str] = ACTS_ALONG
+def _tool_actions(entity: Entity, inventory: Inventory
                   ) -> dict[str, tuple[set[str], list[tuple[str, str]]]]:
     """Every tool in the model's reach: (the actions it can take there, the path).
 
     A tool a model is granted with listed permissions can do only those for that model;
     a tool reached through a credential or another tool can do everything it declares.
     """
-    found = {}
-    for ref, path in shortest_paths(inventory, entity.ref, along).items():
+    cache: dict[str, dict[str, tuple[set[str], list[tuple[str, str]]]]] = (
+        inventory.derived.setdefault("tool_actions", {}))
+    cached = cache.get(entity.ref)
+    if cached is not None:
+        return cached
+    found = cache[entity.ref] = {}
+    for ref, path in _acting_paths(entity, inventory).items():
         tool = inventory.get(ref)
         if tool is None or tool.kind != "Tool" or tool.spec is None:
             continue

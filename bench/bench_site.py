@@ -69,6 +69,10 @@ def _site_config(project: Path) -> None:
     if (site / "overrides").exists():
         shutil.rmtree(site / "overrides")
     shutil.copytree(REPO / "site" / "overrides", site / "overrides")
+    shim = REPO / "site" / "assets" / "iframe-worker.js"
+    if shim.is_file():  # offline search, as the repository's own site has it
+        (site / "assets").mkdir(exist_ok=True)
+        shutil.copyfile(shim, site / "assets" / shim.name)
 
 
 def project_for(models: int, seed: int) -> Path:

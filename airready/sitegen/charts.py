@@ -31,9 +31,10 @@ class Segment:
     name: str  # what the segment counts, for the tooltip
 
 
-def _svg(height: int, title: str, body: list[str]) -> Raw:
+def _svg(height: int, title: str, body: list[str], css: str = "") -> Raw:
     label = escape(title)
-    return Raw(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+    extra = f' class="{css}"' if css else ""
+    return Raw(f'<svg xmlns="http://www.w3.org/2000/svg"{extra} viewBox="0 0 {WIDTH} {height}" '
                f'role="img" aria-label="{label}"><title>{label}</title>'
                + "".join(body) + "</svg>")
 
@@ -83,7 +84,7 @@ def trend(title: str, points: list[tuple[str, int]]) -> Raw | None:
     body.append('<polyline fill="none" stroke="{}" stroke-width="2.5" points="{}"/>'.format(
         COLOURS["line"], " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)))
     # Label every point when they fit, else the first, the last and a few between.
-    every = max(1, -(-len(points) // 6))
+    every = max(1, -(-len(points) // 5))
     for index, ((label, score), (x, y)) in enumerate(zip(points, coords, strict=True)):
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{COLOURS["line"]}">'
                     f"<title>{escape(label)}: {score}</title></circle>")
@@ -93,11 +94,11 @@ def trend(title: str, points: list[tuple[str, int]]) -> Raw | None:
                         f"{score}</text>")
             body.append(f'<text x="{x:.1f}" y="{bottom + 20}" text-anchor="{anchor}">'
                         f"{escape(label)}</text>")
-    return _svg(height, title, body)
+    return _svg(height, title, body, "ar-trend")
 
 
 def figure(chart: Raw, caption: str) -> Raw:
     """A chart with its caption, kept out of the search index (its numbers are in the
     text around it)."""
-    return Raw(f'<div class="ar-chart" data-search-exclude><p><strong>{escape(caption)}'
-               f"</strong></p>{chart}</div>")
+    return Raw(f'<div class="ar-chart" data-search-exclude>\n<p><strong>{escape(caption)}'
+               f"</strong></p>\n{chart}\n</div>")

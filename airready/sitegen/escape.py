@@ -148,8 +148,10 @@ def _relative(folder: str, there: str) -> str:
 
 def html_page_link(text: Any, source: str, target: str, directory_urls: bool,
                    title: Any = None) -> Raw:
-    """An anchor to another generated page; ``title`` shows on hover."""
-    href = _quoted(page_url(source, target, directory_urls))
+    """An anchor to another generated page (``page.md#part`` for a part of it); ``title``
+    shows on hover."""
+    page, _, part = target.partition("#")
+    href = _quoted(page_url(source, page, directory_urls) + (f"#{part}" if part else ""))
     hover = f' title="{h(title)}"' if title else ""
     return Raw(f'<a href="{href}"{hover}>{h(text)}</a>')
 

@@ -44,7 +44,7 @@ from .layout import (
     paged,
 )
 from .provenance import Provenance
-from .refs import CONFIDENTIAL, Redactor, page_of, slug
+from .refs import CONFIDENTIAL, KIND_PAGES, Redactor, kind_page, page_of, slug
 
 MAX_DIAGRAM_NODES = 40
 # Lines of a runbook step shown before the rest folds away (all stay on the page).
@@ -321,7 +321,7 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
 
 
 def _front(front: dict[str, Any]) -> str:
-    return "---\n" + yaml.safe_dump(front, sort_keys=False, default_flow_style=None) + "---\n"
+    return "---\n" + yaml.safe_dump(front, sort_keys=False, default_flow_style=False) + "---\n"
 
 
 def _tidy(text: str) -> str:
@@ -547,9 +547,21 @@ def _organization_page(render: Render, shared: Site) -> tuple[str, str]:
                   playbooks=sorted(inventory.of_kind("Playbook"), key=lambda p: p.ref),
                   contact=lambda ref: _contact(inventory, ref), yesno=_yesno,
                   gaps=[r.finding for r in gaps[:TABLE_ROWS]],
-                  more_gaps=max(0, len(gaps) - TABLE_ROWS), gap_kinds=sorted(kinds.items()),
+                  more_gaps=max(0, len(gaps) - TABLE_ROWS),
+                  gap_kinds=[(kind, count, _kind_list(kind))
+                             for kind, count in sorted(kinds.items())],
                   org_findings=[f for f in shared.by_target.get(org.ref, [])
                                 if f.is_gap or f.state == "waived"] if org else [])
+
+
+def _kind_list(kind: str) -> str:
+    """The page that lists the entities of ``kind``."""
+    if kind in KIND_PAGES:
+        return kind_page(kind)
+    return {"Organization": "organization.md", "Person": "owners/index.md",
+            "Team": "owners/index.md", "Incident": "incidents/index.md",
+            "Risk": "risk-register.md", "Model": "models/index.md"}.get(kind,
+                                                                         "inventory/index.md")
 
 
 def _coverage_page(render: Render, shared: Site) -> tuple[str, str]:

@@ -27,7 +27,14 @@ CLOCK_WORDS = {"met": "met", "missed": "MISSED (filed late)", "overdue": "OVERDU
 
 
 def _duration(value: Any) -> str:
-    return format_duration(value) if value is not None else "not measured"
+    """``2 d 19 h 29 min (P2DT19H29M)``: read at a glance, with the ISO form the CLI prints."""
+    if value is None:
+        return "not measured"
+    minutes = int(value.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{n} {unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "min")) if n]
+    return f"{' '.join(parts) or '0 min'} ({format_duration(value)})"
 
 
 def _status(incident: Any) -> str:

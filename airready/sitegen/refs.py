@@ -37,7 +37,9 @@ def slug(ref: str) -> str:
 
 
 def kind_page(kind: str) -> str:
-    return f"inventory/{KIND_PAGES[kind][0]}.md"
+    """``inventory/all-datasets.md``: prefixed, as a link may not begin with ``data``, which
+    sanitisers read as a data: URL."""
+    return f"inventory/all-{KIND_PAGES[kind][0]}.md"
 
 
 def page_of(ref: str, kind: str | None) -> str | None:

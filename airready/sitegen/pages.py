@@ -37,7 +37,6 @@ from .escape import Raw, finalize, h, html_link, html_page_link, md, page_link, 
 from .layout import (
     DATA_PAGE,
     LIST_PAGE,
-    PAGE_ROWS,
     MODEL_PAGE,
     RUNBOOK_PAGE,
     TABLE_ROWS,
@@ -46,8 +45,8 @@ from .layout import (
     paged,
 )
 from .provenance import Provenance
-from .words import plural
 from .refs import CONFIDENTIAL, KIND_PAGES, Redactor, kind_page, page_of, slug
+from .words import plural
 
 MAX_DIAGRAM_NODES = 40
 # Lines of a runbook step shown before the rest folds away (all stay on the page).
@@ -222,7 +221,8 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
     titles = {c.id: c.spec.title for c in result.catalog.controls.values()}
     ready = sum(c.ready for c in card.models)
     live = [c for c in card.models if c.live]
-    base = {"today": result.today.isoformat(), "card": card, "ready": ready, "live": live,
+    today = result.today.isoformat()
+    base = {"today": today, "card": card, "ready": ready, "live": live,
             "titles": titles, "fail_on": site.fail_on, "CONFIDENTIAL": CONFIDENTIAL}
     provenance = site.provenance
 
@@ -297,7 +297,7 @@ def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
             hides=redactor.hides, owners_of=shared.owner_of, **context)
         if on_page:
             on_page(path)
-        return path, _front(base["today"], front) + _tidy(text)
+        return path, _front(today, front) + _tidy(text)
 
     yield dashboard.dashboard_page(render, shared)
     yield dashboard.history_page(render, shared)

@@ -415,3 +415,24 @@ def test_expired_waivers_come_first_and_say_so(tmp_path: Path) -> None:
     first = [visible_text(c) for c in table[1]]
     assert first[0] == "waiver:old-exception"
     assert first[6] == "expired 5 days ago" and first[7] == "0 results"
+
+
+def test_provenance_says_when_the_tree_has_uncommitted_changes(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from conftest import example_in_git
+
+    from airready.sitegen.provenance import gather
+
+    project = example_in_git(tmp_path / "project")
+    day = dt.date(2026, 11, 25)
+    clean = gather(project, day, "high", None)
+    assert clean.clean is True and clean.commit == git(project, "rev-parse", "HEAD")
+    assert clean.repo_url == "https://github.com/harbourline/ai-inventory"
+    model = project / "inventory" / "models" / "claims.yaml"
+    model.write_text(model.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    dirty = gather(project, day, "high", None)
+    assert dirty.clean is False
+    assert dirty.extra()["clean"] is False and dirty.extra()["fail_on"] == "high"
+    outside = gather(tmp_path, day, "none", None)
+    assert outside.commit is None and outside.source_url("a.yaml", 1) is None

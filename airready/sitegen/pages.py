@@ -13,7 +13,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -32,7 +32,7 @@ from ..report.blast import render_mermaid
 from ..rules.catalog import Control
 from ..rules.findings import AuditResult, Finding
 from ..rules.freshness import stale_on
-from . import charts
+from . import charts, dashboard, entities, exports, records
 from .escape import Raw, finalize, h, html_link, html_page_link, md, page_link, strong
 from .layout import (
     DATA_PAGE,
@@ -165,7 +165,6 @@ class SiteInput:
     # This run as a history entry (readiness.history.record), to compare with the last one.
     current: dict[str, Any] | None = None
     fail_on: str = "high"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -205,8 +204,6 @@ Render = Callable[..., tuple[str, str]]
 def render_pages(site: SiteInput, on_page: Callable[[str], None] | None = None
                  ) -> Iterator[tuple[str, str]]:
     """Yield (path inside docs/, content) for every page and export, in a stable order."""
-    from . import dashboard, entities, exports, records
-
     env = _environment()
     result, card = site.result, site.card
     inventory = result.inventory

@@ -13,8 +13,9 @@ PAGE_ROWS = 250
 # Front matter: data pages give the tables the whole width (Material's hide); lists that
 # repeat what other pages hold stay out of the search index or count for less in it.
 DATA_PAGE: dict[str, Any] = {"hide": ["navigation", "toc"]}
-# A model's page keeps its contents on the side; its diagrams get the navigation's room.
-MODEL_PAGE: dict[str, Any] = {"hide": ["navigation"]}
+# A model's or a control's page keeps its contents on the side; its diagrams and tables
+# get the navigation's room.
+DETAIL_PAGE: dict[str, Any] = {"hide": ["navigation"]}
 LIST_PAGE: dict[str, Any] = {"hide": ["navigation", "toc"], "search": {"exclude": True}}
 # A runbook repeats, for its model, what the model, owner and inventory pages hold: left out
 # of search, it would make up more than half the index of a large estate.

@@ -36,8 +36,8 @@ from . import charts, dashboard, entities, exports, records
 from .escape import Raw, finalize, h, html_link, html_page_link, md, page_link, strong
 from .layout import (
     DATA_PAGE,
+    DETAIL_PAGE,
     LIST_PAGE,
-    MODEL_PAGE,
     RUNBOOK_PAGE,
     TABLE_ROWS,
     is_day,
@@ -432,7 +432,7 @@ def _model_page(render: Render, shared: Site, model_card: ModelCard, hidden: boo
     users = (f"{spec.users.count:,} {spec.users.audience or ''}".strip()
              if spec.users and spec.users.count is not None else "not recorded")
     return render(
-        "model.md.j2", f"models/{slug(model.ref)}.md", MODEL_PAGE, model=model, spec=spec,
+        "model.md.j2", f"models/{slug(model.ref)}.md", DETAIL_PAGE, model=model, spec=spec,
         c=model_card, hidden=hidden, users=users,
         links=[("link", html_link(x.title, x.url)) for x in model.metadata.links],
         lineage=lineage, blast=blast, blast_total=total,
@@ -483,7 +483,7 @@ def _control_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
         full = len(failing) > TABLE_ROWS or len(passing) > TABLE_ROWS
         chunks = _result_chunks(failing, passing) if full else []
         pages_ = [f"controls/results/{control.id}-{i + 1}.md" for i in range(len(chunks))]
-        yield render("control.md.j2", f"controls/{control.id}.md", None,
+        yield render("control.md.j2", f"controls/{control.id}.md", DETAIL_PAGE,
                      **_control_context(control, failing, passing, pages_))
         first = 1
         for index, (rows_, passes) in enumerate(chunks):

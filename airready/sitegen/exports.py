@@ -25,12 +25,12 @@ SCORECARD_JSON = "scorecard.json"
 COLUMNS = ("control", "severity", "phase", "state", "target", "kind", "owner", "file", "line",
            "column", "path", "message", "remediation", "waiver", "waiver_expires",
            "source_url")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
 def _cell(value: Any) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
+    return "'" + text if text[:1] in _FORMULA_START else text
 
 
 def findings_csv(shared: Site) -> str:
@@ -43,11 +43,14 @@ def findings_csv(shared: Site) -> str:
     for finding in sorted(result.findings, key=lambda f: (f.control, f.target)):
         waiver = finding.waiver or {}
         url = provenance.source_url(finding.file, finding.line) if provenance else None
-        writer.writerow([_cell(v) for v in (
+        # Ids, references, states and numbers are airready's own words; the rest may hold
+        # anything a YAML file held.
+        writer.writerow((
             finding.control, finding.severity, finding.phase, finding.state, finding.target,
-            kinds.get(finding.target, ""), shared.owner_of(finding.target), finding.file,
-            finding.line, finding.column, finding.path, redactor.message(finding),
-            finding.remediation, waiver.get("ref"), waiver.get("expires"), url)])
+            kinds.get(finding.target, ""), shared.owner_of(finding.target) or "",
+            _cell(finding.file), finding.line, finding.column, _cell(finding.path),
+            _cell(redactor.message(finding)), _cell(finding.remediation),
+            waiver.get("ref") or "", waiver.get("expires") or "", _cell(url)))
     return out.getvalue()
 
 

@@ -436,3 +436,37 @@ def test_provenance_says_when_the_tree_has_uncommitted_changes(tmp_path: Path) -
     assert dirty.extra()["clean"] is False and dirty.extra()["fail_on"] == "high"
     outside = gather(tmp_path, day, "none", None)
     assert outside.commit is None and outside.source_url("a.yaml", 1) is None
+
+
+def test_a_confidential_person_and_vendor_keep_their_details_off_the_site(
+        tmp_path: Path) -> None:
+    """Their references stay (they are judged and linked like any entity); their names,
+    contacts and procedures go, from the organisation page, every runbook and every
+    tabletop exercise as much as from their own pages."""
+    project = copy_example(tmp_path / "project")
+    secrets = {"person": ["Ines Moreau", "ines.moreau@harbourline.example",
+                          "+44 20 7946 0101", "Head of Security Operations"],
+               "vendor": ["Document extraction API used to read claim invoices",
+                          "support.parsewell.example", "DPA clause 11", "medical report OCR"]}
+    # (Other entities' own words may name them: "gateway holds the Parsewell key".)
+    for path, name in (("inventory/people/security.yaml", "ines-moreau"),
+                       ("inventory/vendors/model-providers.yaml", "parsewell")):
+        file = project / path
+        text = file.read_text(encoding="utf-8")
+        assert f"  name: {name}\n" in text
+        file.write_text(text.replace(f"  name: {name}\n",
+                                     f"  name: {name}\n  confidential: true\n"), "utf-8")
+    build(project)
+    docs = _docs(project)
+    checked = 0
+    for path in docs.rglob("*"):
+        if path.suffix not in (".md", ".csv", ".json"):
+            continue
+        checked += 1
+        text = " ".join(html.unescape(path.read_text(encoding="utf-8")).split())
+        for secret in (*secrets["person"], *secrets["vendor"]):
+            assert secret not in text, (path.name, secret)
+    assert checked > 150
+    site = pages(project)
+    assert "person:ines-moreau (confidential)" in _words(site["organization.md"])
+    assert "vendor:parsewell" in site["inventory/all-vendors.md"]

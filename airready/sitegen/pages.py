@@ -25,7 +25,7 @@ from ..graph.graph import build_graph
 from ..inventory.model import Inventory
 from ..readiness.coverage import PAGES, PHASE_TITLES, build_coverage
 from ..readiness.injects import PLANS, clock_text
-from ..readiness.runbook import build_runbook
+from ..readiness.runbook import Step, build_runbook
 from ..readiness.scorecard import ModelCard, Scorecard, control_level
 from ..readiness.tabletop import TabletopError, build_tabletop
 from ..report.blast import render_mermaid
@@ -412,8 +412,11 @@ def _model_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
                          RUNBOOK_PAGE, model_ref=model.ref)
             continue
         book = build_runbook(graph, inventory, model.ref)
+        line = shared.redactor.line
+        steps = [Step(s.minutes, s.title, [line(i) for i in s.items], [line(g) for g in s.gaps])
+                 for s in book.steps]
         yield render("runbook.md.j2", f"runbooks/{slug(model.ref)}.md", RUNBOOK_PAGE,
-                     book=book, steps=book.steps, shown=RUNBOOK_LINES)
+                     book=book, steps=steps, shown=RUNBOOK_LINES)
 
 
 def _model_page(render: Render, shared: Site, model_card: ModelCard, hidden: bool,
@@ -523,11 +526,13 @@ def _control_context(control: Control, failing: list[Finding], passing: list[Fin
 
 # --- organisation, coverage, tabletop ------------------------------------------------------
 
-def _contact(inventory: Inventory, ref: str | None) -> str:
+def _contact(inventory: Inventory, ref: str | None, redactor: Redactor) -> str:
     """`` (email, phone)`` of a person, or nothing."""
     entity = inventory.get(ref) if ref else None
     if entity is None or entity.spec is None:
         return ""
+    if redactor.hides(ref):
+        return f" ({CONFIDENTIAL})"
     contact = ", ".join(x for x in (entity.spec.email, entity.spec.phone) if x)
     return f" ({contact})" if contact else ""
 
@@ -544,6 +549,10 @@ def _organization_page(render: Render, shared: Site) -> tuple[str, str]:
     vendors = []
     for vendor in sorted(inventory.of_kind("Vendor"), key=lambda v: v.ref):
         if vendor.metadata.external or vendor.spec is None:
+            continue
+        if shared.redactor.hides(vendor.ref):
+            vendors.append({"ref": vendor.ref, "contact": CONFIDENTIAL, "verified": None,
+                            "reporting": CONFIDENTIAL, "sla": CONFIDENTIAL})
             continue
         contact = vendor.spec.security_contact
         reach = ", ".join(x for x in ((contact.email, contact.phone, contact.url)
@@ -564,7 +573,7 @@ def _organization_page(render: Render, shared: Site) -> tuple[str, str]:
     return render("organization.md.j2", "organization.md", DATA_PAGE, org=org, vendors=vendors,
                   exercises=exercises,
                   playbooks=sorted(inventory.of_kind("Playbook"), key=lambda p: p.ref),
-                  contact=lambda ref: _contact(inventory, ref), yesno=_yesno,
+                  contact=lambda ref: _contact(inventory, ref, shared.redactor), yesno=_yesno,
                   gaps=[r.finding for r in gaps[:TABLE_ROWS]],
                   more_gaps=max(0, len(gaps) - TABLE_ROWS),
                   gap_kinds=[(kind, count, _kind_list(kind))
@@ -632,7 +641,8 @@ def _tabletop_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
             failed.append(scenario)
             reason = str(exc)
             continue
-        hidden = shared.redactor.hides(pack.model)
+        # The pack quotes the model's spec and the contacts of whom it calls.
+        hidden = shared.redactor.hides(pack.model) or shared.redactor.leaks(repr(pack))
         rows.append({"page": tabletop_page(scenario), "title": pack.title, "model": pack.model,
                      "origin": pack.origin, "severity": pack.severity,
                      "gaps": CONFIDENTIAL if hidden else len(pack.gaps)})

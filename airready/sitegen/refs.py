@@ -13,11 +13,16 @@ never its description or spec, and its findings without the evidence in parenthe
 
 from __future__ import annotations
 
+import re
+
 from ..inventory.model import Inventory
 from ..rules.catalog import Catalog
 from ..rules.findings import Finding
 
 CONFIDENTIAL = "confidential"
+# A reference, a word of the format (``production``, ``output_drift``), a date or a
+# number: not a detail that tells anything apart.
+_WORD = re.compile(r"[a-z0-9_]+|[a-z]+:[a-z0-9][a-z0-9._-]*|[\d:.TZ+-]+")
 # Kinds listed on an inventory page of their own, one section per entity.
 KIND_PAGES = {
     "Dataset": ("datasets", "Datasets"),
@@ -69,6 +74,7 @@ class Redactor:
         self.catalog = catalog
         self.secret = frozenset(ref for ref, entity in inventory.entities.items()
                                 if getattr(entity.metadata, "confidential", False))
+        self._details: frozenset[str] | None = None
 
     def hides(self, ref: str | None) -> bool:
         return ref is not None and ref in self.secret
@@ -81,6 +87,37 @@ class Redactor:
             return CONFIDENTIAL
         entity = self.inventory.get(ref)
         return entity.metadata.title if entity is not None else None
+
+    def mentions(self, text: str) -> bool:
+        """Whether ``text`` names a confidential entity."""
+        return bool(self.secret) and any(ref in text for ref in self.secret)
+
+    def leaks(self, text: str) -> bool:
+        """Whether ``text`` quotes what a confidential entity keeps to itself: its title,
+        its description or a value of its spec that is not a reference or a word of the
+        format (an alert name, a lifecycle)."""
+        if self._details is None:
+            found: set[str] = set()
+            for ref in self.secret:
+                entity = self.inventory.entities[ref]
+                values = [entity.metadata.title, entity.metadata.description]
+                if entity.spec is not None:
+                    values += _strings(entity.spec.model_dump(mode="json"))
+                found |= {v for v in values if isinstance(v, str) and len(v) >= 6
+                          and not _WORD.fullmatch(v)}
+            self._details = frozenset(found)
+        return any(detail in text for detail in self._details)
+
+    def line(self, text: str) -> str:
+        """A line that may name a confidential entity with its details after it (a
+        runbook's ``person:x (name, email)`` or ``vendor:y: phone``): the details go."""
+        if not self.mentions(text):
+            return text
+        for ref in self.secret:
+            if ref in text:
+                text = re.sub(rf"{re.escape(ref)}(?: \([^)]*\)|: [^;]*)",
+                              f"{ref} ({CONFIDENTIAL})", text)
+        return text
 
     def message(self, finding: Finding) -> str:
         """The finding as check words it, or only the control's wording when the target
@@ -98,3 +135,11 @@ class Redactor:
         if finding.state == "not_applicable":
             return f"not applicable to {finding.target}"
         return f"{finding.target} {control.spec.failure}"
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []

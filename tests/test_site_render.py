@@ -135,6 +135,8 @@ def test_a_model_page_has_every_part(example: dict[str, str]) -> None:
     assert ('runbook: <a href="../runbooks/model-support-assistant.html">first-hour runbook'
             '</a>') in facts
     passing = page.split("\n## Passing controls\n", 1)[1]
+    # A control that judges a date shows the evidence's date and its last fresh day.
+    assert ">AIR-BASE-001</a> (evidence of 2026-08-28, fresh until 2027-02-24)" in passing
     assert re.search(r'<p>\d+ pass: <a href="../controls/AIR-[A-Z]+-\d{3}.html" title="[^"]+">',
                      passing)
     fences = split_fences(page).fences

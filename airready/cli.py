@@ -80,6 +80,7 @@ STREAMED: dict[str, Callable[[ReportContext, IO[bytes]], None]] = {
     "sarif": sarif.write,
 }
 EXIT_OK, EXIT_GAPS, EXIT_INVALID = 0, 1, 2
+SITE_URL_ENV = "AIRREADY_SITE_URL"
 
 
 def project_option(func: F) -> F:
@@ -468,9 +469,11 @@ def site() -> None:
 
 
 def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | None,
-                html: bool, owner: str | None = None) -> sitebuild.BuildReport:
+                html: bool, owner: str | None = None, site_url: str | None = None
+                ) -> sitebuild.BuildReport:
     # jinja2 (and MkDocs, imported by sitebuild when it runs) only for the site.
     from .sitegen import build as sitebuild
+    from .sitegen import provenance as siteprov
     from .sitegen.pages import SiteInput, render_pages
 
     project = _open_project(project_dir)
@@ -484,20 +487,30 @@ def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | 
         raise InputError([Problem(CONFIG_NAME, line, column,
                                   f"site: {project.shown(config_file)} does not exist "
                                   "(airready init writes one)", code="config")])
+    site_url = site_url or os.environ.get(SITE_URL_ENV) or None
+    if site_url and (reason := sitebuild.site_url_problem(site_url)):
+        raise InputError([Problem("--site-url", 1, 1, reason, code="usage")])
     mermaid = sitebuild.find_mermaid(mermaid_js, site_dir)
+    shim = sitebuild.find_worker_shim(site_dir)
     config = sitebuild.load_site_config(config_file, lambda m: click.echo(m, err=True),
                                         project.root, project.shown(config_file))
-    pages = list(render_pages(SiteInput(result, card, entries,
-                                        bool(config["use_directory_urls"]))))
+    provenance = siteprov.gather(project.root, result.today, project.config.fail_on,
+                                 project.config.repo_url)
+    # The whole estate's run as a history entry, to compare with the last one recorded.
+    current = history.record(card, result, project.root) if entries and owner is None else None
+    pages = list(render_pages(SiteInput(result, card, entries, sitebuild.directory_urls(config),
+                                        provenance, current, project.config.fail_on)))
     with click.progressbar(pages, label="writing pages", file=sys.stderr,
                            show_pos=True) as bar:
-        count, changed, removed = sitebuild.write_docs(bar, site_dir / "docs", mermaid)
+        count, changed, removed = sitebuild.write_docs(bar, site_dir / "docs", mermaid, shim)
     output = site_dir / "public"
+    sitebuild.prepare_config(config, provenance.extra(), site_url)
     if html:
         click.echo(f"building HTML with MkDocs ({count} pages)...", err=True)
         output = sitebuild.run_mkdocs(config_file, lambda m: click.echo(m, err=True), config)
     return sitebuild.BuildReport(count, changed, removed, "local" if mermaid else "cdn",
-                                 output)
+                                 output, shim is not None, config["site_url"],
+                                 dict(config["extra"]))
 
 
 @site.command("build")
@@ -508,13 +521,25 @@ def _build_site(project_dir: Path | None, today: str | None, mermaid_js: Path | 
                    "offline (also $AIRREADY_MERMAID_JS, or site/assets/mermaid.min.js).")
 @click.option("--markdown-only", is_flag=True, help="Write the Markdown into docs/ and stop.")
 @click.option("--owner", help="A site of what this team (with its sub-teams) or person owns.")
+@click.option("--site-url", help="Where the site is published (https://example.org/audit/; "
+                                 "also $AIRREADY_SITE_URL or site_url in mkdocs.yml): "
+                                 "sitemap.xml and 404.html need it under a sub-path.")
 def site_build(project_dir: Path | None, today: str | None, mermaid_js: Path | None,
-               markdown_only: bool, owner: str | None) -> int:
+               markdown_only: bool, owner: str | None, site_url: str | None) -> int:
     """Render the auditor site: Markdown into site/docs/, HTML into site/public/."""
-    report = _build_site(project_dir, today, mermaid_js, not markdown_only, owner)
+    report = _build_site(project_dir, today, mermaid_js, not markdown_only, owner, site_url)
+    notes = []
+    if not report.offline_search:
+        notes.append("search from a copy opened from disk needs site/assets/iframe-worker.js "
+                     "(bash .ci/fetch-mermaid)")
+    if not report.site_url and not markdown_only:
+        notes.append("no site_url: sitemap.xml lists no pages and 404.html assumes the site "
+                     "is served from the root of its host")
     click.echo(f"{report.pages} pages ({report.written} changed, {report.removed} removed); "
                f"Mermaid from {'a local copy' if report.mermaid == 'local' else 'the CDN'}; "
                f"output in {report.output}", err=True)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     return EXIT_OK
 
 
@@ -530,9 +555,9 @@ def site_serve(project_dir: Path | None, today: str | None, mermaid_js: Path | N
     from mkdocs.commands.serve import serve
 
     project = _open_project(project_dir)
-    _build_site(project_dir, today, mermaid_js, html=False)
+    report = _build_site(project_dir, today, mermaid_js, html=False)
     config_file = project.root / project.config.site / "mkdocs.yml"
-    serve(config_file=str(config_file), dev_addr=dev_addr)
+    serve(config_file=str(config_file), dev_addr=dev_addr, extra=report.extra)
     return EXIT_OK
 
 

@@ -69,6 +69,10 @@ def _site_config(project: Path) -> None:
     if (site / "overrides").exists():
         shutil.rmtree(site / "overrides")
     shutil.copytree(REPO / "site" / "overrides", site / "overrides")
+    shim = REPO / "site" / "assets" / "iframe-worker.js"
+    if shim.is_file():  # offline search, as the repository's own site has it
+        (site / "assets").mkdir(exist_ok=True)
+        shutil.copyfile(shim, site / "assets" / shim.name)
 
 
 def project_for(models: int, seed: int) -> Path:
@@ -157,6 +161,7 @@ def phases(project: Path) -> dict[str, float]:
     from airready.readiness import scorecard as scoring
     from airready.rules.selection import select
     from airready.sitegen import build as sitebuild
+    from airready.sitegen import provenance
     from airready.sitegen.pages import SiteInput, render_pages
 
     spent: dict[str, float] = {}
@@ -180,12 +185,19 @@ def phases(project: Path) -> dict[str, float]:
     entries = (history.read(project / config.history, config.history)
                if config.history else [])
     lap("scorecard")
-    pages = list(render_pages(SiteInput(result, card, entries)))
-    lap("render Markdown (sitegen)")
     site = project / config.site
-    sitebuild.write_docs(pages, site / "docs", MERMAID if MERMAID.is_file() else None)
+    site_config = sitebuild.load_site_config(site / "mkdocs.yml")
+    found = provenance.gather(project, result.today, config.fail_on, config.repo_url)
+    lap("site config and provenance (git)")
+    pages = list(render_pages(SiteInput(result, card, entries,
+                                        sitebuild.directory_urls(site_config), found,
+                                        None, config.fail_on)))
+    lap("render Markdown (sitegen)")
+    sitebuild.write_docs(pages, site / "docs", MERMAID if MERMAID.is_file() else None,
+                         sitebuild.find_worker_shim(site))
     lap("write docs/")
-    sitebuild.run_mkdocs(site / "mkdocs.yml")
+    sitebuild.prepare_config(site_config, found.extra(), None)
+    sitebuild.run_mkdocs(site / "mkdocs.yml", config=site_config)
     lap("MkDocs on airready's pages")
     return spent
 

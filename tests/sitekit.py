@@ -23,6 +23,8 @@ from airready.cli import main
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-25"
 MERMAID_JS = REPO / "site" / "assets" / "mermaid.min.js"
+# Material's search worker run from disk through this shim (.ci/fetch-mermaid fetches both).
+WORKER_JS = REPO / "site" / "assets" / "iframe-worker.js"
 # What a project needs for the site: the config, the inventory, reports and local controls.
 PROJECT_PARTS = ("airready.yaml", "inventory", "reports", "controls")
 SITE_PARTS = ("mkdocs.yml", "overrides")
@@ -77,15 +79,18 @@ def add_site_config(project: Path) -> None:
     for part in SITE_PARTS:
         source = REPO / "site" / part
         if source.is_dir():
-            shutil.copytree(source, site / part)
+            shutil.copytree(source, site / part, dirs_exist_ok=True)
         else:
             shutil.copyfile(source, site / part)
+    if WORKER_JS.is_file():  # found by `site build` in site/assets/, as in the repository
+        (site / "assets").mkdir(exist_ok=True)
+        shutil.copyfile(WORKER_JS, site / "assets" / WORKER_JS.name)
 
 
 def build(project: Path, *, html_too: bool = False, today: str = TODAY,
-          mermaid: Path | None = None) -> None:
+          mermaid: Path | None = None, extra: list[str] | None = None) -> None:
     """`airready site build --project PROJECT` in this process; fails the test unless 0."""
-    args = ["site", "build", "--project", str(project), "--today", today]
+    args = ["site", "build", "--project", str(project), "--today", today, *(extra or [])]
     if mermaid is not None:
         args += ["--mermaid-js", str(mermaid)]
     if not html_too:
@@ -400,8 +405,10 @@ def visible_text(fragment: str) -> str:
     return " ".join("".join(parse_html(fragment).text).split())
 
 
-# Tables and lists are HTML blocks in the generated Markdown (see sitegen/escape.py).
-HTML_BLOCK = re.compile(r"^<(table|ul)>\n.*?\n</\1>$|^<p>.*?</p>$", re.S | re.M)
+# Tables, lists, fact paragraphs, entity headings, folded lines and charts are HTML blocks
+# in the generated Markdown (see sitegen/escape.py).
+HTML_BLOCK = re.compile(r"^<(table|ul|div|details)( [^>\n]*)?>\n.*?\n</\1>$"
+                        r"|^<(p|h2)( [^>\n]*)?>.*?</\3>$", re.S | re.M)
 
 
 def html_blocks(text: str) -> list[str]:
@@ -419,7 +426,7 @@ def html_tables(text: str) -> list[list[list[str]]]:
     for block in html_blocks(text):
         if block.startswith("<table>"):
             found.append([re.findall(r"<t[hd]>(.*?)</t[hd]>", row)
-                          for row in re.findall(r"<tr>(.*?)</tr>", block)])
+                          for row in re.findall(r"<tr(?: id=\"[^\"]*\")?>(.*?)</tr>", block)])
     return found
 
 

@@ -167,10 +167,10 @@ def test_site_runbooks_from_the_shared_sets_match_full_walks(estate: Path,
                                                                ) -> None:
     from airready.sitegen import pages
 
-    assert _views(REPO, pages.RUNBOOK_LINES) >= 0
+    assert _views(REPO, pages.RUNBOOK_KEEP) >= 0
     # Few lines per step, so that lists are cut short and the counts of what was left out
     # are what the page shows.
-    monkeypatch.setattr(pages, "RUNBOOK_LINES", 2)
+    monkeypatch.setattr(pages, "RUNBOOK_KEEP", 2)
     assert _views(estate, 2) > 0
     assert _views(REPO, 2) > 0
 

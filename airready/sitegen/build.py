@@ -11,9 +11,11 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..inventory.files import OutputError, is_inside, prepare_folder, write_output
 from ..inventory.problems import InputError, Problem
@@ -24,6 +26,14 @@ MERMAID_ASSET = Path("assets/javascripts/mermaid-local.js")
 # Without a local Mermaid, Material fetches it from its CDN for pages with diagrams.
 MERMAID_FALLBACK = ("/* No local mermaid.min.js was given to airready site build: Material "
                     "for MkDocs loads Mermaid from its CDN. */\n")
+# Search from disk (file://) runs Material's search worker in an iframe through this shim
+# (the npm package iframe-worker; `.ci/fetch-mermaid` puts it in site/assets/).  Without
+# it the site works over HTTP, and from disk everything but search does.
+WORKER_SHIM = Path("assets/iframe-worker.js")
+WORKER_ASSET = Path("assets/javascripts/iframe-worker.js")
+WORKER_FALLBACK = ("/* No site/assets/iframe-worker.js was found by airready site build: "
+                   "search works over HTTP, not from a copy opened from disk. */\n")
+STYLESHEET = Path("assets/stylesheets/airready.css")
 
 
 @dataclass
@@ -33,6 +43,9 @@ class BuildReport:
     removed: int
     mermaid: str  # "local" or "cdn"
     output: Path
+    offline_search: bool = True  # the iframe-worker shim was found
+    site_url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # mkdocs.yml's extra, with provenance
 
 
 def find_mermaid(option: Path | None, site_dir: Path) -> Path | None:
@@ -48,9 +61,24 @@ def find_mermaid(option: Path | None, site_dir: Path) -> Path | None:
     return None
 
 
-def write_docs(pages: Iterable[tuple[str, str]], docs_dir: Path, mermaid: Path | None
-               ) -> tuple[int, int, int]:
-    """Write every page; returns (pages, files changed, stale files removed).
+def find_worker_shim(site_dir: Path) -> Path | None:
+    shim = site_dir / WORKER_SHIM
+    return shim if shim.is_file() else None
+
+
+def _asset(path: Path | None, fallback: str, what: str) -> bytes | str:
+    if path is None:
+        return fallback
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(path), 1, 1, f"cannot read {what}: "
+                                  f"{exc.strerror or exc}", code="usage")]) from None
+
+
+def write_docs(pages: Iterable[tuple[str, str]], docs_dir: Path, mermaid: Path | None,
+               worker_shim: Path | None = None) -> tuple[int, int, int]:
+    """Write every page; returns (pages, pages changed, stale files removed).
 
     docs/ is airready's own: nothing written there may lead out of it, by a ``..`` in a
     page's path or by a symlink someone left in the folder.
@@ -65,17 +93,15 @@ def write_docs(pages: Iterable[tuple[str, str]], docs_dir: Path, mermaid: Path |
         wanted.add(path)
         count += 1
         changed += write_output(path, text, make_parents=True, within=docs_dir)
-    asset = docs_dir / MERMAID_ASSET
-    wanted.add(asset)
-    if mermaid is not None:
-        try:
-            script = mermaid.read_bytes()
-        except OSError as exc:
-            raise InputError([Problem(str(mermaid), 1, 1, f"cannot read the Mermaid script: "
-                                      f"{exc.strerror or exc}", code="usage")]) from None
-        changed += write_output(asset, script, make_parents=True, within=docs_dir)
-    else:
-        changed += write_output(asset, MERMAID_FALLBACK, make_parents=True, within=docs_dir)
+    stylesheet = resources.files("airready").joinpath("templates/site/assets/airready.css")
+    assets = {MERMAID_ASSET: _asset(mermaid, MERMAID_FALLBACK, "the Mermaid script"),
+              WORKER_ASSET: _asset(worker_shim, WORKER_FALLBACK, "the iframe-worker shim"),
+              STYLESHEET: stylesheet.read_bytes()}
+    for relative_asset, content in assets.items():
+        asset = docs_dir / relative_asset
+        wanted.add(asset)
+        # Not counted: "12 pages (15 changed)" would not add up.
+        write_output(asset, content, make_parents=True, within=docs_dir)
     removed = 0
     for path in sorted(docs_dir.rglob("*"), reverse=True):
         if path in wanted:
@@ -158,3 +184,30 @@ class _Collect(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if self.sink is not None:
             self.sink(f"mkdocs: {record.getMessage()}")
+
+
+def directory_urls(config: Any) -> bool:
+    """The URL style MkDocs will build: the offline plugin turns directory URLs off (a copy
+    opened from disk has no server to turn ``models/x/`` into ``models/x/index.html``)."""
+    plugins = config.get("plugins") or {}
+    offline = plugins.get("material/offline") or plugins.get("offline")
+    if offline is not None and getattr(offline, "config", {}).get("enabled", True):
+        return False
+    return bool(config["use_directory_urls"])
+
+
+def site_url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query \
+            or parts.fragment or any(c.isspace() for c in url):
+        return (f"--site-url: {url!r} is not the http(s) address of a folder "
+                "(https://example.org/audit/)")
+    return None
+
+
+def prepare_config(config: Any, extra: dict[str, Any], site_url: str | None) -> None:
+    """What only the build knows: the provenance every page shows, and where the site is
+    published (sitemap.xml lists absolute addresses; 404.html needs the sub-path)."""
+    config["extra"] = {**(config.get("extra") or {}), "airready": extra}
+    if site_url:
+        config["site_url"] = site_url if site_url.endswith("/") else site_url + "/"

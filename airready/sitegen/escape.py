@@ -121,17 +121,25 @@ def page_url(source: str, target: str, directory_urls: bool) -> str:
     carry the final URL, which depends on mkdocs.yml's ``use_directory_urls``: with it,
     ``models/x.md`` is served as ``models/x/`` (``models/index.md`` as ``models/``).
     """
-    def url(path: str) -> str:
-        stem = path[:-3] if path.endswith(".md") else path
-        if not directory_urls:
-            return stem + ".html"
-        if stem == "index" or stem.endswith("/index"):
-            return stem[:-5]
-        return stem + "/"
+    return _relative(_folder(source, directory_urls), _url(target, directory_urls))
 
-    here = url(source)
-    return _relative(here.rstrip("/") if here.endswith("/") else posixpath.dirname(here),
-                     url(target))
+
+@functools.lru_cache(maxsize=65536)
+def _url(path: str, directory_urls: bool) -> str:
+    """The URL MkDocs serves the page ``path`` (in docs/) at, from the site's root."""
+    stem = path[:-3] if path.endswith(".md") else path
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[:-5]
+    return stem + "/"
+
+
+@functools.lru_cache(maxsize=4096)
+def _folder(source: str, directory_urls: bool) -> str:
+    """The folder relative links on page ``source`` start from."""
+    here = _url(source, directory_urls)
+    return here.rstrip("/") if here.endswith("/") else posixpath.dirname(here)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -148,10 +156,17 @@ def _relative(folder: str, there: str) -> str:
 
 def html_page_link(text: Any, source: str, target: str, directory_urls: bool,
                    title: Any = None) -> Raw:
-    """An anchor to another generated page; ``title`` shows on hover."""
-    href = _quoted(page_url(source, target, directory_urls))
+    """An anchor to another generated page (``page.md#part`` for a part of it); ``title``
+    shows on hover."""
+    href = _href(source, target, directory_urls)
     hover = f' title="{h(title)}"' if title else ""
     return Raw(f'<a href="{href}"{hover}>{h(text)}</a>')
+
+
+@functools.lru_cache(maxsize=65536)
+def _href(source: str, target: str, directory_urls: bool) -> str:
+    page, _, part = target.partition("#")
+    return _quoted(page_url(source, page, directory_urls) + (f"#{part}" if part else ""))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -147,3 +147,34 @@ def test_a_team_parent_loop_is_an_error(tmp_path: Path, capsys: Capture) -> None
     done = run(capsys, "validate", "--project", root)
     assert done.code == 2
     assert "teams above each other in a loop: team:a -> team:b -> team:a" in done.out
+
+
+def test_an_incident_gap_ranks_by_the_widest_model_it_struck(tmp_path: Path) -> None:
+    """A missed notification on an incident that hit a model with 90,000 external users
+    outranks the same severity on an incident with no model recorded, and says why."""
+    from airready.audit import load_all
+    from airready.inventory.config import load_project
+    from airready.readiness.priorities import rank_one
+    from airready.rules.findings import Finding
+
+    incident = {"severity": "P1", "category": "prompt_injection"}
+    docs = [ORG, *TEAMS,
+            model("big", "team:lab", lifecycle="production",
+                  users={"count": 90000, "audience": "external"}),
+            model("small", "team:lab", lifecycle="production", users={"count": 3}),
+            entity("Incident", "inc-1", {**incident, "models": ["model:small", "model:big"]},
+                   owner="person:ada"),
+            entity("Incident", "inc-2", incident, owner="person:ada")]
+    root = make_project(tmp_path, None, {"inventory/estate.yaml": dump(docs)})
+    inventory = load_all(load_project(root, root)).inventory
+
+    def finding(target: str) -> Finding:
+        return Finding("AIR-INC-008", target, "fail", "critical", "f.yaml", 1, 1, "", "",
+                       "", "post_incident")
+
+    struck = rank_one(finding("incident:inc-1"), inventory)
+    bare = rank_one(finding("incident:inc-2"), inventory)
+    assert struck.rank > bare.rank
+    assert struck.why.startswith("incident on model:big (90,000 external users")
+    assert bare.why == "incident on no recorded model"
+    assert struck.owner == "person:ada"

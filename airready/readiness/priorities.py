@@ -5,9 +5,11 @@ rank multiplies three plain factors, each explainable in a sentence:
 
 * severity: critical 10, high 5, medium 2, low 1 (the scorecard's weights);
 * reach of the target: for a model, 1 + log10(1 + its users) + the tools it can write, send
-  or pay through (at most 3) + 1 for sensitive data + 1 for external users; for anything
-  else, 1 + log2(1 + the live models that use it) (a dataset under ten models outranks a
-  dataset under none); the organisation's own gaps touch everything and rank as 6;
+  or pay through (at most 3) + 1 for sensitive data + 1 for external users; for an
+  incident, the reach of the widest model it struck (whose users a missed notification
+  failed); for anything else, 1 + log2(1 + the live models that use it) (a dataset
+  under ten models outranks a dataset under none); the organisation's own gaps touch
+  everything and rank as 6;
 * lifecycle: production and pilot 1, staging 0.6, experimental 0.5, not set 0.8, retired
   0.4 (a retired model's gap is a leftover, not an exposure).
 
@@ -96,9 +98,30 @@ def rank_one(finding: Finding, inventory: Inventory) -> Ranked:
         factor = LIFECYCLE_FACTOR.get(lifecycle, 0.8)
         words.append(lifecycle or "lifecycle not set")
         return Ranked(finding, weight * reach * factor, owner, ", ".join(words))
+    if entity.kind == "Incident" and entity.spec is not None:
+        return _incident_rank(finding, entity, inventory, weight, owner)
     models = _users_of(inventory).get(entity.ref, 0)
     why = f"used by {plural(models, 'model')}" if models else "used by no model directly"
     return Ranked(finding, weight * (1 + math.log2(1 + models)), owner, why)
+
+
+def _incident_rank(finding: Finding, incident: Entity, inventory: Inventory, weight: int,
+                   owner: str) -> Ranked:
+    """An incident's gap (a missed clock, an overdue action) reaches as far as the widest
+    model it struck: the people owed a notification are that model's users."""
+    best: tuple[float, str] | None = None
+    for ref in incident.spec.models:
+        model = inventory.get(ref)
+        if model is None or model.kind != "Model" or model.spec is None:
+            continue
+        reach, words = _model_reach(model, inventory)
+        words = [w for w in words if w]
+        why = f"incident on {ref}" + (f" ({', '.join(words)})" if words else "")
+        if best is None or reach > best[0]:
+            best = (reach, why)
+    if best is None:
+        return Ranked(finding, float(weight), owner, "incident on no recorded model")
+    return Ranked(finding, weight * best[0], owner, best[1])
 
 
 def ranked_gaps(result: AuditResult, findings: Iterable[Finding] | None = None

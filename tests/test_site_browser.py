@@ -534,8 +534,8 @@ def test_dashboard_shows_level_charts_top_gaps_and_trend(published: str, page: A
     top = tab.locator("article table").first
     first = [" ".join(c.split()) for c in top.locator("tbody tr").first.locator("td")
              .all_inner_texts()]
-    assert first[:5] == ["1", "critical", "AIR-RB-001", "model:fraud-scorer",
-                         "team:data-science"]
+    assert first[:5] == ["1", "critical", "AIR-INC-008", "incident:inc-2026-010",
+                         "person:ines-moreau"]
     assert "Compared with the audit recorded on 2026-11-02: organisation score 89 → 90" in text
     for name in ("findings.csv", "scorecard.json"):
         assert tab.locator(f"article a[href='{name}']").count() >= 1

@@ -79,7 +79,10 @@ def test_dashboard_holds_level_charts_top_gaps_changes_and_trend(example_site: P
     assert top[0] == ["#", "severity", "control", "target", "owner", "why it ranks high"]
     assert len(top) == 16  # fifteen, then a link to the rest
     assert all(visible_text(row[4]) for row in top[1:])  # every gap names its owner
-    assert visible_text(top[1][3]) == "model:fraud-scorer"
+    # The missed notification on the incident that struck the 182,400-user support
+    # assistant ranks first; then the critical gap on the fraud scorer.
+    assert visible_text(top[1][3]) == "incident:inc-2026-010"
+    assert visible_text(top[2][3]) == "model:fraud-scorer"
     assert "And 8 more. Every gap is on its owner's page" in text
     assert "Compared with the audit recorded on 2026-11-02: organisation score 89 → 90" in text
     assert "17 results fixed" in text

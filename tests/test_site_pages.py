@@ -38,6 +38,7 @@ from airready.sitegen.exports import _cell
 from airready.sitegen.layout import PAGE_ROWS, TABLE_ROWS
 from airready.sitegen.pages import PASSING_LINKS
 from airready.sitegen.provenance import source_link, web_url
+from airready.sitegen.refs import _strings
 
 CONFIDENTIAL_MODEL = "inventory/models/fraud.yaml"
 
@@ -330,14 +331,6 @@ def test_csv_cells_cannot_become_formulas() -> None:
 
 
 # --- confidential -------------------------------------------------------------------
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return [value] if isinstance(value, str) else []
-
 
 def test_a_confidential_model_stays_off_the_site(example_site: Path, capsys) -> None:
     doc = yaml.safe_load((example_site / CONFIDENTIAL_MODEL).read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from .edges import EDGE_TYPES
 from .graph import edge_pairs
-from .reach import Closures, bit_slices, max_of
+from .reach import Closures, bit_slices, max_of, sum_of
 from .reach import edge_of as _edge_of
 
 if TYPE_CHECKING:  # graphs are built (and networkx imported) in graph.build_graph
@@ -686,14 +686,83 @@ def _masks(inventory: Inventory, index: Closures) -> _Masks:
 
 
 @dataclass
+class _UserGroups:
+    """Live models' user populations as ``_user_range`` groups them, as bitsets over one
+    Closures' index: a runbook's floor and ceiling then cost a few ANDs per group instead
+    of a loop over every model reached (most of an estate, in a large one)."""
+
+    # where the models run -> (the models counting their own users, their counts sliced)
+    own: dict[tuple[str, ...], tuple[int, list[int]]]
+    # environment -> the models counted through it (no count of their own; every
+    # environment they run in declares one)
+    through: dict[str, int]
+    by_count: dict[int, int]  # an own count -> the models that have it
+
+
+def _user_groups(inventory: Inventory, index: Closures) -> _UserGroups:
+    cached: tuple[Closures, _UserGroups] | None = inventory.derived.get("user_groups")
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    facts = _facts(inventory)
+    own: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    through: dict[str, int] = {}
+    by_count: dict[int, int] = {}
+    for ref, i in index.index.items():
+        fact = facts.get(ref)
+        if fact is None or fact.entity.kind != "Model" or fact.retired:
+            continue
+        if fact.users is not None:
+            own.setdefault(fact.environments, []).append((i, fact.users))
+            by_count[fact.users] = by_count.get(fact.users, 0) | (1 << i)
+            continue
+        counts = [facts[env].users for env in fact.environments if env in facts]
+        if counts and None not in counts:
+            for env in fact.environments:
+                if env in facts:
+                    through[env] = through.get(env, 0) | (1 << i)
+    groups = _UserGroups(
+        {envs: (sum(1 << i for i, _ in members), bit_slices(members))
+         for envs, members in own.items()}, through, by_count)
+    inventory.derived["user_groups"] = (index, groups)
+    return groups
+
+
+def _user_range_of(bits: int, index: Closures, masks: _Masks, groups: _UserGroups,
+                   facts: dict[str, _Facts]) -> tuple[int | None, int | None, str | None]:
+    """``_user_range`` of the populations a reach set holds, and the reference of the
+    largest (ties: the last by name, as users_phrase picks), from the bitsets."""
+    floor = max_of(bits, masks.population, masks.counted)
+    if floor is None:
+        return None, None, None
+    totals: dict[tuple[str, ...], int] = {}
+    for environments, (mask, slices) in groups.own.items():
+        if bits & mask:
+            totals[environments] = sum_of(bits & mask, slices)
+    reached = [env for env, mask in groups.through.items() if bits & mask]
+    for env in reached:
+        totals[(env,)] = totals.get((env,), 0) + (facts[env].users or 0)
+    ceiling = 0
+    for environments, total in totals.items():
+        caps = [facts[env].users for env in environments if env in facts]
+        if environments and len(caps) == len(environments) and None not in caps:
+            total = min(total, sum(c or 0 for c in caps))
+        ceiling += total
+    named = [env for env in reached if facts[env].users == floor]
+    named += index.members(bits & groups.by_count.get(floor, 0))
+    return floor, max(floor, ceiling), max(named) if named else None
+
+
+@dataclass
 class RunbookReach:
     """What a runbook needs of a model's reach, when only its first lines are shown.
 
     ``act`` has the fields of ``actions()`` that runbooks read (credentials,
     environments, users, data classes, write tools, vendors, playbooks), equal to what
-    ``actions()`` gives for a walk from the model, except that ``credentials`` holds only
-    the first ``keep`` with a revocation procedure and the first ``keep`` without, in
-    walk order; ``dropped`` says how many of each were left out.
+    ``actions()`` gives for a walk from the model, except for their order and that
+    ``credentials`` holds only the first ``keep`` with a revocation procedure and the
+    first ``keep`` without, in the order a runbook lists them (the model's own first,
+    then by name); ``dropped`` says how many of each were left out, and
+    ``user_populations`` names only the largest population.
     """
 
     count: int  # entities reached (the start not counted)
@@ -707,46 +776,30 @@ def runbook_reach(graph: nx.DiGraph, inventory: Inventory, ref: str, keep: int
     """A runbook's act-on lists from the shared reach sets (for the site, which builds a
     runbook for every model and shows the first lines of each step).
 
-    Everything a runbook counts or sorts comes from the bitsets; only credentials and
-    environments, listed in walk order, need a walk, and it stops as soon as the first
-    ``keep`` credentials of each sort and every environment are found: near the model,
-    where a full walk would go through most of a large estate.  Tests hold this to
-    ``build_runbook`` on full walks.
+    Everything comes from the bitsets, without a walk: a runbook lists credentials and
+    environments the model names itself first, then the rest by name (build_runbook),
+    so the first ``keep`` of each sort are the model's own and the lowest bits of the
+    rest.  A walk would go through most of a large estate for every model.  Tests hold
+    this to ``build_runbook`` on full walks.
     """
     index = inventory_closures(inventory, "prompt_injection")
     masks = _masks(inventory, index)
     bits = index.closure(ref)
     entities = inventory.entities
-    revocable = (bits & masks.revocable).bit_count()
-    unrevocable = (bits & masks.kinds["Credential"]).bit_count() - revocable
-    environments = (bits & masks.kinds["Environment"]).bit_count()
-    wanted_revocable, wanted_unrevocable = min(keep, revocable), min(keep, unrevocable)
-    ordered_credentials: list[Entity] = []
-    ordered_environments: list[Entity] = []
-    if wanted_revocable or wanted_unrevocable or environments:
-        along = frozenset(e for e, _ in SCENARIOS["prompt_injection"]["edges"])
-        for other in _reach_in_order(graph, ref, along):
-            entity = entities.get(other)
-            if entity is None:
-                continue
-            if entity.kind == "Credential":
-                if entity.spec.revocation:
-                    if wanted_revocable:
-                        wanted_revocable -= 1
-                        ordered_credentials.append(entity)
-                elif wanted_unrevocable:
-                    wanted_unrevocable -= 1
-                    ordered_credentials.append(entity)
-            elif entity.kind == "Environment":
-                environments -= 1
-                ordered_environments.append(entity)
-            if not (wanted_revocable or wanted_unrevocable or environments):
-                break
-    populations: dict[str, tuple[int, tuple[str, ...]]] = {}
-    facts = _facts(inventory)
-    for model in index.members(bits & masks.counted):  # only models that count users
-        _add_population(populations, facts[model], facts)
-    floor, ceiling = _user_range(populations, facts)
+    credentials = bits & masks.kinds["Credential"]
+    own = index.mask(entities[ref].spec.credentials) & credentials
+    revocable = credentials & masks.revocable
+    unrevocable = credentials & ~masks.revocable
+    chosen: list[str] = []
+    for sort in (revocable, unrevocable):
+        first = index.members(sort & own)[:keep]
+        first += index.members(sort & ~own, keep - len(first))
+        chosen += first
+    ordered_credentials = [entities[c] for c in chosen]
+    ordered_environments = [entities[e] for e in
+                            index.members(bits & masks.kinds["Environment"])]
+    floor, ceiling, largest = _user_range_of(bits, index, masks,
+                                             _user_groups(inventory, index), _facts(inventory))
     act = {
         "credentials": [{"ref": c.ref, "revocation": c.spec.revocation}
                         for c in ordered_credentials],
@@ -754,7 +807,8 @@ def runbook_reach(graph: nx.DiGraph, inventory: Inventory, ref: str, keep: int
                          for e in ordered_environments],
         "users": floor,
         "users_ceiling": ceiling,
-        "user_populations": {r: count for r, (count, _) in sorted(populations.items())},
+        # Only the largest population: all that a runbook names (users_phrase).
+        "user_populations": {largest: floor} if largest is not None else {},
         "data_classes": sorted(c for c, mask in masks.classes.items() if bits & mask),
         "write_tools": index.members(bits & masks.writes),
         "vendors": [_vendor_entry(entities[v]) for v in sorted(masks.vendors)
@@ -762,8 +816,8 @@ def runbook_reach(graph: nx.DiGraph, inventory: Inventory, ref: str, keep: int
         "playbooks": sorted(p for p, mask in masks.playbooks.items() if bits & mask),
     }
     shown = sum(1 for c in ordered_credentials if c.spec.revocation)
-    return RunbookReach(index.count(ref), act, revocable - shown,
-                        unrevocable - (len(ordered_credentials) - shown))
+    return RunbookReach(index.count(ref), act, revocable.bit_count() - shown,
+                        unrevocable.bit_count() - (len(ordered_credentials) - shown))
 
 
 def model_reach(graph: nx.DiGraph | None, inventory: Inventory, ref: str) -> Reach:

@@ -86,14 +86,14 @@ class Closures:
                 bits |= 1 << i
         return bits
 
-    def members(self, bits: int) -> list[str]:
-        """The references in ``bits``, sorted."""
+    def members(self, bits: int, limit: int | None = None) -> list[str]:
+        """The references in ``bits``, sorted (only the first ``limit``, if given)."""
         refs = self.refs
         # bin() is written most significant bit first: reversed, position i is bit i.
         text = bin(bits)[:1:-1]
-        found = []
+        found: list[str] = []
         at = text.find("1")
-        while at >= 0:
+        while at >= 0 and (limit is None or len(found) < limit):
             found.append(refs[at])
             at = text.find("1", at + 1)
         return found

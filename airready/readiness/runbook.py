@@ -73,6 +73,13 @@ def _add_role(step: Step, inventory: Inventory, org: Entity | None, name: str) -
         step.add(None, f"the {label} has no backup")
 
 
+def _own_first(entries: list[dict[str, Any]], own: list[str]) -> list[dict[str, Any]]:
+    """Those the model names itself first, then the rest by name: a stable order that
+    the site can list the first of from the reach sets, without a walk."""
+    mine = set(own)
+    return sorted(entries, key=lambda entry: (entry["ref"] not in mine, entry["ref"]))
+
+
 def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str,
                   reach: RunbookReach | None = None) -> Runbook:
     """The runbook of model ``ref``.  With ``reach`` (blast.runbook_reach), the act-on
@@ -160,7 +167,7 @@ def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str,
             contain.add(text + ": can be disabled")
         else:
             contain.add(None, f"{text} cannot be disabled")
-    for credential in act["credentials"]:
+    for credential in _own_first(act["credentials"], spec.credentials):
         contain.add(f"revoke {credential['ref']}: {credential['revocation']}"
                     if credential["revocation"] else None,
                     f"{credential['ref']} has no revocation procedure")
@@ -174,7 +181,8 @@ def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str,
 
     scope = Step("30-45", "Assess scope: affected users, data and systems")
     scope.add(f"users of this model and the models it serves: {users_phrase(act)}")
-    scope.add("environments: " + ", ".join(e["ref"] for e in act["environments"])
+    scope.add("environments: " + ", ".join(
+        e["ref"] for e in _own_first(act["environments"], spec.environments))
               if act["environments"] else None, "no environments recorded")
     scope.add("data classes at risk: " + ", ".join(act["data_classes"])
               if act["data_classes"] else None, None)

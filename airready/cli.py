@@ -130,7 +130,8 @@ def validate(project_dir: Path | None) -> int:
         click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}: the inventory is "
                    "invalid", err=True)
         return EXIT_INVALID
-    click.echo(f"ok: {len(inventory.entities)} entities in {files} files"
+    click.echo(f"ok: {plural(len(inventory.entities), 'entity', 'entities')} in "
+               f"{plural(files, 'file')}"
                + (f", {plural(warnings, 'warning')}" if warnings else ""), err=True)
     return EXIT_OK
 
@@ -819,7 +820,8 @@ def _run_import(result: ImportResult, out_dir: Path, dry_run: bool) -> int:
     if has_errors(problems):
         click.echo("the project does not validate: see the problems above", err=True)
         return EXIT_INVALID
-    click.echo(f"ok: {len(inventory.entities)} entities validate; next: airready check "
+    click.echo(f"ok: {plural(len(inventory.entities), 'entity', 'entities')} validate; "
+               "next: airready check "
                f"--project {target.root}", err=True)
     return EXIT_OK
 
@@ -851,8 +853,9 @@ def export_oscal(project_dir: Path | None, out_dir: Path, today: str | None) -> 
     for name, text in documents.items():
         written += write_output(out_dir / name, text)
     gaps = sum(f.is_gap for f in result.findings)
-    click.echo(f"wrote {written} file(s) to {out_dir} ({len(result.evaluated)} controls "
-               f"reviewed, {gaps} failing finding(s)): " + ", ".join(oscal.FILE_NAMES), err=True)
+    click.echo(f"wrote {plural(written, 'file')} to {out_dir} "
+               f"({plural(len(result.evaluated), 'control')} reviewed, "
+               f"{plural(gaps, 'failing finding')}): " + ", ".join(oscal.FILE_NAMES), err=True)
     return EXIT_OK
 
 

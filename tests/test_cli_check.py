@@ -212,7 +212,7 @@ def test_an_error_state_is_labelled_and_counts_as_a_gap(project, capsys):
 
 def test_a_clean_run_starts_with_the_summary(project, capsys):
     out = check(capsys, project, "--control", "ACME-ORG-001").out
-    assert out.startswith("1 controls, 1 results: 1 pass")
+    assert out.startswith("1 control, 1 result: 1 pass")
 
 
 # --- exit codes -------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def write(path: Path, text: str) -> None:
 
 def test_valid_project(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "validate", "--project", str(project)) == (
-        0, "", "ok: 1 entities in 1 files\n")
+        0, "", "ok: 1 entity in 1 file\n")
 
 
 def test_invalid_project(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -140,7 +140,7 @@ def test_python_dash_m(project: Path) -> None:
                              str(project)], capture_output=True, text=True, timeout=60,
                             check=False)
     assert (result.returncode, result.stdout, result.stderr) == (
-        0, "", "ok: 1 entities in 1 files\n")
+        0, "", "ok: 1 entity in 1 file\n")
 
 
 # --- finding the project --------------------------------------------------------------------

@@ -303,7 +303,7 @@ def test_reimport_follows_a_renamed_entity_and_respects_a_deletion(tmp_path, cap
     assert result.code == 0, result.err
     assert not model_file(out, "dox-1").exists() and not model_file(out, "dox-2").exists()
     assert yaml.safe_load(moved.read_text())["metadata"]["title"] == "New title"
-    assert "Deleted by hand: 1 entities" in result.out and "model:dox-2" in result.out
+    assert "Deleted by hand: 1 entity" in result.out and "model:dox-2" in result.out
     assert run(capsys, "validate", "--project", out).code == 0
 
 

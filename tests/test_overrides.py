@@ -196,7 +196,7 @@ def test_project_control_passes(tmp_path, capsys):
     result = check(capsys, root, "--fail-on", "low")
     assert result.code == 0
     assert [line for line in result.out.splitlines() if line][:2] == [
-        "1 controls, 1 results: 1 pass, 0 fail, 0 not applicable, 0 waived, 0 error",
+        "1 control, 1 result: 1 pass, 0 fail, 0 not applicable, 0 waived, 0 error",
         "gaps by severity: critical 0, high 0, medium 0, low 0"]
 
 

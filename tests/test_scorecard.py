@@ -550,7 +550,7 @@ def test_text_output(estate, capsys):
     assert "  team:alpha: 2/3 ready, mean score 79, lowest level none" in text
     assert "  team:beta: 0/2 ready, mean score 72, lowest level bronze; also 1 out of scope" \
         in text
-    assert "  containment    score  60  3 pass, 1 gaps, 1 waived, 2 not applicable" in text
+    assert "  containment    score  60  3 pass, 1 gap, 1 waived, 2 not applicable" in text
     assert "  investigation  score   -  0 pass, 0 gaps, 0 waived, 0 not applicable" in text
     assert "  NIST AI RMF 1.0: 2/4 passing (50%); uncovered: GOVERN 1.1, " in text
     assert "  MITRE ATLAS: 0/0 passing (-); uncovered: AML.M0004, " in text

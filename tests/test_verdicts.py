@@ -258,8 +258,11 @@ def test_roles_backups_are_checked_like_holders(tmp_path: Path, capsys: Capture)
         found["AIR-TEAM-007"]["message"]
     assert found["AIR-TEAM-008"]["state"] == "fail"  # ada (primary) has no legal skills
     skills = found["AIR-TEAM-001"]["message"]
-    assert "team: expected a member with legal skills" in skills
+    # The field is named once, with every skill it lacks.
     assert "team: expected a member with security skills" in skills
+    assert "a member with data_science skills" in skills
+    assert "and a member with communications skills" in skills
+    assert skills.count("team:") == 1
 
 
 def test_a_playbook_for_no_live_model_satisfies_no_scenario(

@@ -17,6 +17,7 @@ import networkx as nx
 from ..graph.blast import FORWARD, WRITE_ACTIONS, actions, users_phrase, walk_edges
 from ..inventory.kinds import ENTITY_CLASS, SCENARIOS, Entity
 from ..inventory.model import Inventory
+from ..inventory.words import plural
 from ..rules.clocks import Clock, clocks, rules_for
 
 # The order in which a tool's actions make it a scope surprise: money first.
@@ -508,7 +509,9 @@ def _suppliers(inventory: Inventory, ref: str) -> set[str]:
 
 def scope(estate: Estate, act: dict[str, Any], reached: list[Any]) -> Inject:
     inject = Inject(40, "Scope: who and what is exposed")
-    inject.says.append(f"{len(reached)} entities are in reach; users of the models in reach: "
+    verb = "is" if len(reached) == 1 else "are"
+    inject.says.append(f"{plural(len(reached), 'entity', 'entities')} {verb} in reach; "
+                       "users of the models in reach: "
                        f"{users_phrase(act)}.")
     if act["environments"]:
         inject.says.append("Environments: " + ", ".join(e["ref"] for e in act["environments"])

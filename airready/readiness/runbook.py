@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..graph.blast import WRITE_ACTIONS, RunbookReach, injection_reach, users_phrase
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
+from ..inventory.words import plural
 
 if TYPE_CHECKING:  # graphs are built (and networkx imported) in graph.build_graph
     import networkx as nx
@@ -188,7 +189,8 @@ def build_runbook(graph: nx.DiGraph, inventory: Inventory, ref: str,
               if act["data_classes"] else None, None)
     scope.add("systems it can act on: " + ", ".join(act["write_tools"])
               if act["write_tools"] else None, None)
-    scope.add(f"{reached_count} entities in reach: airready blast-radius {ref}")
+    scope.add(f"{plural(reached_count, 'entity', 'entities')} in reach: "
+              f"airready blast-radius {ref}")
 
     brief = Step("45-60", "Brief stakeholders and begin the investigation")
     for role in ("communications_lead", "legal_advisor", "technical_lead"):

@@ -23,6 +23,7 @@ import networkx as nx
 from ..graph.blast import FORWARD, actions, closures, walk, walk_edges
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
+from ..inventory.words import plural
 from ..rules.targets import METRICS, targets_for
 from .injects import (
     PLANS,
@@ -163,7 +164,7 @@ def _choose(graph: nx.DiGraph, inventory: Inventory, plan: Plan, named: str | No
         tie = " with fewer users" if scored[1][5] == size else ""
         runner_up = f"; next is {scored[1][2]} ({scored[1][5]}{tie})"
     why = (f"of {len(live)} live model{'s' if len(live) != 1 else ''} its harm reaches "
-           f"furthest: {size} entities from "
+           f"furthest: {plural(size, 'entity', 'entities')} from "
            f"{origin}{runner_up}{left_out}")
     return model, origin, why
 

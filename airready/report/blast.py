@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..graph.blast import SCENARIOS, BlastRadius, users_phrase
+from ..inventory.words import plural
 from .markdown import escape
 from .text import one_line, safe_lines
 
@@ -114,7 +115,7 @@ def render_text(radius: BlastRadius) -> str:
     lines = [title + (f" ({radius.scenario})" if radius.scenario else "")]
     if radius.scenario:
         lines.append(f"scenario: {SCENARIOS[radius.scenario]['summary']}")
-    lines.append(f"{len(radius.reached)} entities reached")
+    lines.append(f"{plural(len(radius.reached), 'entity', 'entities')} reached")
     if radius.reached:
         width = max(len(r.ref) for r in radius.reached)
         lines.append("")
@@ -131,7 +132,7 @@ def render_markdown(radius: BlastRadius) -> str:
     lines = [f"## {title} of `{radius.start}`"]
     if radius.scenario:
         lines += ["", f"Scenario **{radius.scenario}**: {SCENARIOS[radius.scenario]['summary']}."]
-    lines += ["", f"{len(radius.reached)} entities reached.", ""]
+    lines += ["", f"{plural(len(radius.reached), 'entity', 'entities')} reached.", ""]
     if radius.reached:
         lines += ["| depth | entity | path |", "|---:|---|---|"]
         lines += [f"| {r.depth} | {escape(r.ref)} | {escape(explain(r.path, r.edges, r.against))} |"

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..interop.outcome import ImportResult, Section
 from ..interop.writer import WritePlan
+from ..inventory.words import plural
 
 TERMINAL_ITEMS = 8
 
@@ -20,27 +21,37 @@ def _outcome_sections(plan: WritePlan) -> list[Section]:
     if plan.conflicts:
         sections.append(Section(
             "Kept your edits",
-            f"{len(plan.conflicts)} fields were edited by hand and changed in the source "
-            "too: your value is kept; the source's is shown.",
+            f"{plural(len(plan.conflicts), 'field')} {_were(plan.conflicts)} edited by hand "
+            "and changed in the source too: your value is kept; the source's is shown.",
             [f"{c.file}: {c.ref} {c.path}: yours {_value(c.yours)}, the source's "
              f"{_value(c.source)}" for c in plan.conflicts]))
     if plan.adopted:
         sections.append(Section(
             "Matched entities the import had not written",
-            f"{len(plan.adopted)} entities already in the inventory stand for records of the "
-            "source: fields they lack were filled in, values they have were kept.",
+            f"{_entities(plan.adopted)} already in the inventory "
+            f"{'stands' if len(plan.adopted) == 1 else 'stand'} for records of the source: "
+            "fields they lack were filled in, values they have were kept.",
             sorted(set(plan.adopted))))
     if plan.stale:
         sections.append(Section(
             "No longer in the source",
-            f"{len(plan.stale)} entities an earlier import wrote are not in this source: kept; "
+            f"{_entities(plan.stale)} an earlier import wrote "
+            f"{'is' if len(plan.stale) == 1 else 'are'} not in this source: kept; "
             "retire or delete them yourself.", plan.stale))
     if plan.deleted_kept:
         sections.append(Section(
             "Deleted by hand",
-            f"{len(plan.deleted_kept)} entities an earlier import wrote were deleted since: "
-            "left out, with the references to them.", plan.deleted_kept))
+            f"{_entities(plan.deleted_kept)} an earlier import wrote {_were(plan.deleted_kept)} "
+            "deleted since: left out, with the references to them.", plan.deleted_kept))
     return sections
+
+
+def _entities(items: list[Any]) -> str:
+    return plural(len(items), "entity", "entities")
+
+
+def _were(items: list[Any]) -> str:
+    return "was" if len(items) == 1 else "were"
 
 
 def _value(value: Any) -> str:

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from ..inventory.fields import format_duration, parse_duration
+from ..inventory.words import listing
 from .clocks import clocks, regimes_touched, rules_for
 from .facts import UnknownFact, fact, known
 from .followup import incidents_served, last_change, missed_targets
@@ -821,8 +822,20 @@ def _failing_parts(failures: list[Outcome]) -> Outcome:
     first = failures[0]
 
     def evidence() -> str:
-        return "; ".join(dict.fromkeys(f.evidence for f in failures))
+        return _merge_expected(list(dict.fromkeys(f.evidence for f in failures)))
     return Outcome(False, first.ref, first.path, evidence)
+
+
+def _merge_expected(texts: list[str]) -> str:
+    """``team: expected a, b and c`` rather than the field named once per part."""
+    groups: dict[str, list[str]] = {}
+    for text in texts:
+        head, sep, tail = text.partition(": expected ")
+        if sep and ";" not in head:
+            groups.setdefault(head + sep, []).append(tail)
+        else:
+            groups.setdefault(text, [])
+    return "; ".join(key + listing(tails) if tails else key for key, tails in groups.items())
 
 
 def _any(parts: list[Condition]) -> Condition:

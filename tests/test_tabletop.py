@@ -122,7 +122,7 @@ def test_the_chosen_model_is_the_exposed_one_with_the_widest_reach():
     pack = pack_of(estate())
     assert pack.model == "model:chatbot"
     assert pack.origin == "model:chatbot"
-    assert "model(s) that only other models call" in pack.chosen_because
+    assert "that only other models call" in pack.chosen_because
     assert pack.severity == "P1"
     assert "tool:refunds" in pack.severity_because
 
@@ -227,7 +227,7 @@ def test_a_bare_estate_still_gives_a_pack():
 def test_no_live_model_is_a_clear_error():
     docs = [entity("Organization", "acme", {}), entity("Team", "ml", {}),
             entity("Model", "bot", {"lifecycle": "staging"}, owner="team:ml")]
-    with pytest.raises(TabletopError, match="no live model"):
+    with pytest.raises(TabletopError, match="no model in production or pilot"):
         pack_of(docs)
     assert pack_of(docs, model="model:bot").model == "model:bot"  # named, it is used
 

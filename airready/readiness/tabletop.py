@@ -1,7 +1,7 @@
 """Tabletop exercise packs built from the organisation's own estate.
 
-For a scenario, the pack picks the live model whose harm would reach furthest (or the
-one named), walks the dependency graph from where the scenario starts (the model, a
+For a scenario, the pack picks the model in production or pilot whose harm would reach
+furthest (or the one named), walks the dependency graph from where the scenario starts (the model, a
 dataset it learned from, a component or vendor it stands on), and writes a timeline of
 injects a facilitator reads out: the alert that fires, the commander who cannot be
 reached and the backup who steps in, the credential and the paying or sending tool the
@@ -137,20 +137,24 @@ def _choose(graph: nx.DiGraph, inventory: Inventory, plan: Plan, named: str | No
         return model, origin, why
     live = _live_models(inventory)
     if not live:
-        raise TabletopError("the inventory has no live model (production or pilot) to build "
+        raise TabletopError("the inventory has no model in production or pilot to build "
                             "the exercise on; name one with --model")
     left_out = ""
     if plan.self_hosted:
         own = [m for m in live if m.spec.provider is None]
         if own and len(own) < len(live):
-            left_out = (f"; {len(live) - len(own)} hosted model(s) run on their vendors' "
-                        "infrastructure and were not considered")
+            hosted = len(live) - len(own)
+            left_out = (f"; {plural(hosted, 'hosted model')} "
+                        f"{'runs' if hosted == 1 else 'run'} on a vendor's infrastructure "
+                        "and so not considered")
             live = own
     if plan.direct:
         exposed = [m for m in live if not _called_only(graph, m)]
         if exposed and len(exposed) < len(live):
-            left_out = (f"; {len(live) - len(exposed)} model(s) that only other models call "
-                        "are reached through their callers and were not considered")
+            inner = len(live) - len(exposed)
+            left_out = (f"; {plural(inner, 'model')} that only other models call "
+                        f"{'is' if inner == 1 else 'are'} reached through "
+                        f"{'its' if inner == 1 else 'their'} callers and so not considered")
             live = exposed
     scored = []
     for model in live:
@@ -161,9 +165,12 @@ def _choose(graph: nx.DiGraph, inventory: Inventory, plan: Plan, named: str | No
     _, _, _, model, origin, size = scored[0]
     runner_up = ""
     if len(scored) > 1:
-        tie = " with fewer users" if scored[1][5] == size else ""
-        runner_up = f"; next is {scored[1][2]} ({scored[1][5]}{tie})"
-    why = (f"of {len(live)} live model{'s' if len(live) != 1 else ''} its harm reaches "
+        tie = ""
+        if scored[1][5] == size:
+            tie = (" with fewer users" if scored[1][1] != scored[0][1]
+                   else " and as many users: chosen by name")
+        runner_up = f"; next is {scored[1][2]} ({scored[1][5]:,}{tie})"
+    why = (f"of {plural(len(live), 'model')} in production or pilot its harm reaches "
            f"furthest: {plural(size, 'entity', 'entities')} from "
            f"{origin}{runner_up}{left_out}")
     return model, origin, why

@@ -623,3 +623,32 @@ def test_no_table_wider_than_its_page_in_a_large_estate(estate_site: Path, brows
                                                        size: tuple[int, int]) -> None:
     checked, wide = _overflowing(browser, estate_site / "site" / "public", *size)
     assert checked > 2000 and wide == []
+
+
+def test_every_kind_of_page_of_a_large_estate_from_disk(estate_site: Path, browser: Any
+                                                        ) -> None:
+    """The 1,000-model estate's pages (the first of each folder, every page at the top,
+    a second page of paged results), opened from disk: no console error on any."""
+    _require()
+    public = estate_site / "site" / "public"
+    paths = sorted(p for p in public.glob("*.html") if p.name != "404.html")
+    folders = sorted(d for d in public.iterdir() if d.is_dir() and any(d.glob("*.html")))
+    paths += [sorted(d.glob("*.html"))[0] for d in folders]
+    paged = sorted(public.glob("controls/results/*-2.html"))
+    assert paged, "no control has a second page of results"
+    paths.append(paged[0])
+    kinds = {p.parent.name for p in paths}
+    assert {"models", "runbooks", "controls", "owners", "results"} <= kinds, kinds
+    context = browser.new_context()
+    context.add_init_script(OPEN_SHADOW_ROOTS)
+    try:
+        for path in paths:
+            tab, watch = _watched(context)
+            tab.goto(path.as_uri(), wait_until="load")
+            if tab.locator(".mermaid").count():
+                tab.wait_for_selector(".mermaid svg")
+            tab.wait_for_timeout(100)
+            watch.assert_clean()
+            tab.close()
+    finally:
+        context.close()

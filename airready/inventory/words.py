@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """``1 gap``, ``3 gaps``, ``2 breaches`` (with ``many`` for irregular plurals)."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+def plural(count: int, one: str, many: str | None = None, *, grouped: bool = True) -> str:
+    """``1 gap``, ``3 gaps``, ``2 breaches`` (with ``many`` for irregular plurals);
+    ``grouped=False`` leaves out the thousands separator, for lines whose other counts
+    have none."""
+    number = f"{count:,}" if grouped else str(count)
+    return f"{number} {one if count == 1 else (many or one + 's')}"
 
 
 def listing(items: Sequence[str]) -> str:

@@ -1,10 +1,10 @@
 """Tabletop exercise packs built from the organisation's own estate.
 
 For a scenario, the pack picks the model in production or pilot whose harm would reach
-furthest (or the one named), walks the dependency graph from where the scenario starts (the model, a
-dataset it learned from, a component or vendor it stands on), and writes a timeline of
-injects a facilitator reads out: the alert that fires, the commander who cannot be
-reached and the backup who steps in, the credential and the paying or sending tool the
+furthest (or the one named), walks the dependency graph from where the scenario starts
+(the model, a dataset it learned from, a component or vendor it stands on), and writes a
+timeline of injects a facilitator reads out: the alert that fires, the commander who
+cannot be reached and the backup who steps in, the credential and the paying or sending tool the
 walk turns up, the vendor to call with the contact on file, the decisions the escalation
 criteria govern and the regulatory clocks that start.  A scoring sheet holds the
 response against the organisation's targets, and the pack ends with the entry to record
@@ -145,8 +145,8 @@ def _choose(graph: nx.DiGraph, inventory: Inventory, plan: Plan, named: str | No
         if own and len(own) < len(live):
             hosted = len(live) - len(own)
             left_out = (f"; {plural(hosted, 'hosted model')} "
-                        f"{'runs' if hosted == 1 else 'run'} on a vendor's infrastructure "
-                        "and so not considered")
+                        f"{'runs' if hosted == 1 else 'run'} on a vendor's infrastructure and "
+                        f"{'was' if hosted == 1 else 'were'} not considered")
             live = own
     if plan.direct:
         exposed = [m for m in live if not _called_only(graph, m)]
@@ -154,7 +154,8 @@ def _choose(graph: nx.DiGraph, inventory: Inventory, plan: Plan, named: str | No
             inner = len(live) - len(exposed)
             left_out = (f"; {plural(inner, 'model')} that only other models call "
                         f"{'is' if inner == 1 else 'are'} reached through "
-                        f"{'its' if inner == 1 else 'their'} callers and so not considered")
+                        f"{'its' if inner == 1 else 'their'} callers and "
+                        f"{'was' if inner == 1 else 'were'} not considered")
             live = exposed
     scored = []
     for model in live:

@@ -169,7 +169,8 @@ def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
     scope = (f"Owned by {card.owner} and the teams below it, outside its models"
              if card.owner else "Organisation")
     lines = [f"{scope}: level {_level(org.level)}, score {_score(org.score)}/100 "
-             f"({org.passed} passing, {plural(org.gaps, 'gap')}, {org.waived} waived, "
+             f"({org.passed} passing, {plural(org.gaps, 'gap', grouped=False)}, "
+             f"{org.waived} waived, "
              f"{org.not_applicable} not applicable) as of {card.today.isoformat()}",
              f"Whole estate: level {_level(card.estate.level)}, score "
              f"{_score(card.estate.score)}/100; {_counts(card)}", ""]
@@ -224,7 +225,8 @@ def render_text(card: Scorecard, history: dict[str, Any] | None = None) -> str:
     for phase in PHASES:
         row = card.phases[phase]
         lines.append(f"  {phase.replace('_', '-'):<14} score {_score(row['score']):>3}"
-                     f"  {row['pass']} pass, {plural(row['gaps'], 'gap')}, {row['waived']} waived, "
+                     f"  {row['pass']} pass, {plural(row['gaps'], 'gap', grouped=False)}, "
+                     f"{row['waived']} waived, "
                      f"{row['not_applicable']} not applicable")
     lines += ["", "By framework (controls passing / controls judged; requirements with no "
                   "control):"]

@@ -120,8 +120,8 @@ def summary_lines(ctx: ReportContext, verbose: bool = False) -> list[str]:
     result = ctx.result
     counts = result.counts(ctx.tally)
     states = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in counts.items())
-    lines = [f"{plural(len(result.evaluated), 'control')}, "
-             f"{plural(len(result.findings), 'result')}: {states}"]
+    lines = [f"{plural(len(result.evaluated), 'control', grouped=False)}, "
+             f"{plural(len(result.findings), 'result', grouped=False)}: {states}"]
     by_severity = result.gap_counts_by_severity(ctx.tally)
     lines.append("gaps by severity: " + ", ".join(f"{s} {by_severity[s]}" for s in SEVERITIES))
     phases = result.counts_by_phase(ctx.tally)

@@ -138,7 +138,7 @@ def reach(graph: nx.DiGraph, start: str, scenario: str | None = None) -> list[st
 
 def _reach_in_order(graph: nx.DiGraph, start: str, along: frozenset[str] | None
                     ) -> Iterator[str]:
-    """reach() one entity at a time (forward edges only), for callers that stop early."""
+    """reach(), one entity at a time (forward edges only)."""
     ahead = graph._succ
     seen = {start}
     mark = seen.add

@@ -445,9 +445,8 @@ def _model_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
             yield render("runbook-confidential.md.j2", f"runbooks/{slug(model.ref)}.md",
                          RUNBOOK_PAGE, model_ref=model.ref)
             continue
-        # The first RUNBOOK_KEEP lines of each step: credentials from a walk that stops
-        # early, everything else from the shared reach sets (a full walk per model would
-        # make the site grow with the square of the estate).
+        # The first RUNBOOK_KEEP lines of each step, all from the shared reach sets (a
+        # walk per model would make the site grow with the square of the estate).
         book = build_runbook(graph, inventory, model.ref,
                              runbook_reach(graph, inventory, model.ref, RUNBOOK_KEEP))
         line = shared.redactor.line

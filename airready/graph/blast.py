@@ -496,13 +496,19 @@ def _user_range(populations: dict[str, tuple[int, tuple[str, ...]]],
     groups: dict[tuple[str, ...], int] = {}
     for count, environments in populations.values():
         groups[environments] = groups.get(environments, 0) + count
+    return floor, max(floor, _capped_sum(groups, facts))
+
+
+def _capped_sum(totals: dict[tuple[str, ...], int], facts: dict[str, _Facts]) -> int:
+    """The users of each group of environments, capped at what those environments declare
+    (when every one of them declares a count), summed."""
     ceiling = 0
-    for environments, total in groups.items():
+    for environments, total in totals.items():
         caps = [facts[env].users for env in environments if env in facts]
         if environments and len(caps) == len(environments) and None not in caps:
             total = min(total, sum(c or 0 for c in caps))
         ceiling += total
-    return floor, max(floor, ceiling)
+    return ceiling
 
 
 def users_phrase(act: dict[str, Any]) -> str:
@@ -741,12 +747,7 @@ def _user_range_of(bits: int, index: Closures, masks: _Masks, groups: _UserGroup
     reached = [env for env, mask in groups.through.items() if bits & mask]
     for env in reached:
         totals[(env,)] = totals.get((env,), 0) + (facts[env].users or 0)
-    ceiling = 0
-    for environments, total in totals.items():
-        caps = [facts[env].users for env in environments if env in facts]
-        if environments and len(caps) == len(environments) and None not in caps:
-            total = min(total, sum(c or 0 for c in caps))
-        ceiling += total
+    ceiling = _capped_sum(totals, facts)
     named = [env for env in reached if facts[env].users == floor]
     named += index.members(bits & groups.by_count.get(floor, 0))
     return floor, max(floor, ceiling), max(named) if named else None

@@ -38,10 +38,14 @@ EVIDENCE_KINDS = {  # what the checklist asks to preserve: the kind, or keywords
 
 # --- actions, evidence, recurrence ------------------------------------------------------
 
+def is_overdue(item: Any, today: dt.date) -> bool:
+    """An incident action or a risk treatment still open past its due date."""
+    return item.status in OPEN_ACTION and item.due is not None and item.due < today
+
+
 def overdue_actions(incident: Entity, today: dt.date) -> list[dict[str, Any]]:
     return [{"title": a.title, "owner": a.owner, "due": a.due.isoformat(), "status": a.status}
-            for a in incident.spec.actions
-            if a.status in OPEN_ACTION and a.due is not None and a.due < today]
+            for a in incident.spec.actions if is_overdue(a, today)]
 
 
 def evidence_gaps(incident: Entity) -> list[str]:

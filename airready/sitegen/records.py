@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..inventory.fields import format_duration
-from ..postincident.incidents import OPEN_ACTION, reports
+from ..postincident.incidents import OPEN_ACTION, is_overdue, reports
 from ..rules.catalog import SEVERITY_RANK
 from .layout import DATA_PAGE
 from .refs import slug
@@ -61,11 +61,10 @@ def incident_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
                   for c in sorted(item.clocks, key=lambda c: c.deadline)]
         actions = []
         for action in spec.actions:
-            overdue = (action.status in OPEN_ACTION and action.due is not None
-                       and action.due < today)
             actions.append({"title": action.title, "owner": action.owner,
                             "due": action.due.isoformat() if action.due else "no due date",
-                            "status": action.status.replace("_", " "), "overdue": overdue,
+                            "status": action.status.replace("_", " "),
+                            "overdue": is_overdue(action, today),
                             "open": action.status in OPEN_ACTION})
         # Overdue first, then the other open ones by due date, then the rest.
         actions.sort(key=lambda a: (not a["overdue"], not a["open"], a["due"]))
@@ -114,12 +113,10 @@ def risk_page(render: Render, shared: Site) -> tuple[str, str]:
         score = (spec.likelihood * spec.impact if spec.likelihood and spec.impact else None)
         treatments = []
         for treatment in spec.treatments:
-            overdue = (treatment.status in OPEN_ACTION and treatment.due is not None
-                       and treatment.due < today)
             treatments.append({"title": treatment.title, "owner": treatment.owner,
                                "due": treatment.due.isoformat() if treatment.due else "none",
                                "status": treatment.status.replace("_", " "),
-                               "overdue": overdue})
+                               "overdue": is_overdue(treatment, today)})
         source = spec.source
         source_kind = ("incident" if source and source.startswith("incident:") else
                        "control" if source and shared.result.catalog.get(source) else "text")

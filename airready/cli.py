@@ -814,8 +814,9 @@ def _run_import(result: ImportResult, out_dir: Path, dry_run: bool) -> int:
     with long_lived():
         inventory, problems = load_checked_inventory(project)
     _print_problems(problems, err=True)
-    click.echo(f"wrote {changed} file(s) into {target.folder}"
-               + (f" and {scaffolded} project file(s) into {target.root}" if scaffolded else "")
+    click.echo(f"wrote {plural(changed, 'file')} into {target.folder}"
+               + (f" and {plural(scaffolded, 'project file')} into {target.root}"
+                  if scaffolded else "")
                + f"; report in {report_path}", err=True)
     if has_errors(problems):
         click.echo("the project does not validate: see the problems above", err=True)

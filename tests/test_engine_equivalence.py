@@ -7,7 +7,6 @@ none of it may change a finding, a message or a position.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import importlib.util
 import sys
@@ -59,9 +58,8 @@ def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def _as_dict(finding: Finding) -> dict[str, Any]:
-    fields = {f.name: getattr(finding, f.name) for f in dataclasses.fields(finding)}
-    fields["message"] = finding.message  # worded now, however it was given
-    return fields
+    # ``message`` is worded when read, however it was given
+    return {name: getattr(finding, name) for name in Finding.FIELDS}
 
 
 def test_a_whole_run_gives_what_lone_calls_give(loaded):

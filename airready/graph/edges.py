@@ -104,18 +104,34 @@ def forward_edges(inventory: Inventory) -> dict[str, list[tuple[str, str]]]:
     return forward
 
 
+def _forward_along(inventory: Inventory, along: frozenset[str]
+                   ) -> dict[str, list[tuple[str, str]]]:
+    """``forward_edges`` keeping only edges of the types ``along``, built once per set:
+    a model has many edges a walk along a few types would test and skip, every time."""
+    key = "forward_along:" + ",".join(sorted(along))
+    cached: dict[str, list[tuple[str, str]]] | None = inventory.derived.get(key)
+    if cached is None:
+        cached = {}
+        for ref, pairs in forward_edges(inventory).items():
+            kept = [pair for pair in pairs if pair[1] in along]
+            if kept:
+                cached[ref] = kept
+        inventory.derived[key] = cached
+    return cached
+
+
 def shortest_paths(inventory: Inventory, start: str, along: frozenset[str]
                    ) -> dict[str, list[tuple[str, str]]]:
     """Every entity reachable from ``start`` along edges of the types ``along``, each with
     a shortest path as (edge type, entity) steps from ``start`` (ties: smallest refs)."""
-    forward = forward_edges(inventory)
+    forward = _forward_along(inventory, along)
     paths: dict[str, list[tuple[str, str]]] = {start: []}
     frontier = [start]
     while frontier:
         following = []
         for ref in frontier:
             for dest, edge in forward.get(ref, ()):
-                if edge in along and dest not in paths:
+                if dest not in paths:
                     paths[dest] = [*paths[ref], (edge, dest)]
                     following.append(dest)
         frontier = following

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from airready.audit import load_all
 from airready.inventory.config import load_project
@@ -102,6 +103,47 @@ def test_dotted_paths_tell_equal_keys_apart():
     assert run.dot(("spec", "logging", "inputs")) == "spec.logging.inputs"
     assert run.dot(("spec", "logging", "inputs")) == "spec.logging.inputs"
     assert run.dot(()) == ""
+
+
+def test_shown_paths_tell_equal_keys_apart():
+    """``show_path`` keeps the words of plain paths; ``1`` and ``True`` still differ."""
+    assert show_path(("spec", "targets", True)) == "targets.True"
+    assert show_path(("spec", "targets", 1)) == "targets.1"
+    assert show_path(("spec", "logging", "inputs")) == "logging.inputs"
+    assert show_path(("spec", "logging", "inputs")) == "logging.inputs"
+    assert show_path(()) == "the entity"
+
+
+def test_a_streamed_message_is_worded_alike_and_not_kept(loaded):
+    """JSON output words each pass as it goes (``worded``) without keeping the text on
+    the finding; ``message`` words it once and keeps it. Both read the same."""
+    result = evaluate(loaded.inventory, loaded.catalog, TODAY)
+    lazy = [f for f in result.findings if not isinstance(f._message, str)]
+    assert lazy, "passes and not-applicable results are worded when read"
+    for finding in lazy[:200]:
+        streamed = finding.worded()
+        assert not isinstance(finding._message, str)  # not kept
+        assert streamed == finding.message
+        assert finding._message == streamed  # kept once read as message
+
+
+def test_blocks_written_alike_share_one_record_of_their_fields(loaded):
+    """Each frozen block's ``model_fields_set`` is one shared frozenset per distinct set
+    of written fields (memory), and still says exactly which fields were written."""
+    models = loaded.inventory.of_kind("Model")
+    by_fields: dict[frozenset[str], list[Any]] = {}
+    for model in models:
+        written = model.spec.model_fields_set
+        assert isinstance(written, frozenset)
+        assert written <= set(type(model.spec).model_fields)
+        by_fields.setdefault(written, []).append(model.spec)
+    shared = [specs for written, specs in by_fields.items() if written and len(specs) > 1]
+    assert shared, "some models write the same spec fields"
+    for specs in shared:
+        assert all(spec.model_fields_set is specs[0].model_fields_set for spec in specs)
+    spec = shared[0][0]
+    with pytest.raises(ValidationError, match="frozen"):  # nor, so, its record
+        setattr(spec, sorted(spec.model_fields_set)[0], None)
 
 
 # --- the fast path for a plain operator on a plain path ---------------------------------------

@@ -22,7 +22,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "line": finding.line,
         "column": finding.column,
         "path": finding.path,
-        "message": finding.message,
+        "message": finding.worded(),  # streamed out once: not kept on the finding
         "remediation": finding.remediation,
         "phase": finding.phase,
         "fingerprint": fingerprint(finding),

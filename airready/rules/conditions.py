@@ -106,9 +106,16 @@ class Outcome:
 
     @property
     def evidence(self) -> str:
-        if not isinstance(self._evidence, str):
-            self._evidence = self._evidence()
-        return self._evidence
+        text = self._evidence
+        if not isinstance(text, str):
+            text = self._evidence = self.word()
+        return text
+
+    def word(self) -> str:
+        """The evidence, worded but not kept: a report that streams every finding out
+        once would otherwise hold all their texts until the end."""
+        text = self._evidence
+        return text if isinstance(text, str) else text()
 
     def __repr__(self) -> str:
         return f"Outcome(ok={self.ok}, ref={self.ref!r}, path={self.path!r}, " \
@@ -250,12 +257,24 @@ def _until_wildcard(base: Path, steps: tuple[str, ...]) -> Path:
     return (*base, *prefix)
 
 
+# show_path of paths of field names: the same few dozen come up in every message.
+_SHOWN: dict[Path, str] = {}
+
+
 def show_path(path: Path) -> str:
     """``spec.logging.inputs`` as users read it in messages: without the ``spec.`` prefix."""
+    text = _SHOWN.get(path)
+    if text is not None:
+        return text
     parts = [str(p) for p in path]
     if parts and parts[0] == "spec":
         parts = parts[1:]
-    return ".".join(parts) or "the entity"
+    text = ".".join(parts) or "the entity"
+    # Only paths of exact str steps are kept: a path through mapping keys may hold 1 or
+    # True, which are equal as keys but are written differently.
+    if all(step.__class__ is str for step in path) and len(_SHOWN) < 10_000:
+        _SHOWN[path] = text
+    return text
 
 
 def show_value(value: Any) -> str:
@@ -1077,17 +1096,13 @@ class _FieldOutcome(Outcome):
         self.value = value
         self.problem = problem
 
-    @property
-    def evidence(self) -> str:
+    def word(self) -> str:
         text = self._evidence
         if isinstance(text, str):
             return text
         if self.problem is None:
-            text = f"{show_path(self.path)} is {show_value(self.value)}"
-        else:
-            text = f"{show_path(self.path)} {self.problem}"
-        self._evidence = text
-        return text
+            return f"{show_path(self.path)} is {show_value(self.value)}"
+        return f"{show_path(self.path)} {self.problem}"
 
 
 def _field_outcome(ref: str, path: Path, value: Any, problem: str | None) -> Outcome:

@@ -138,7 +138,7 @@ class _Worded:
 
     def __call__(self) -> str:
         middle = f" {self.middle}" if self.middle else ""
-        return f"{self.lead}{self.ref}{middle} ({self.outcome.evidence})"
+        return f"{self.lead}{self.ref}{middle} ({self.outcome.word()})"
 
 
 # The run ``evaluate`` is in. ``evaluate_control`` keeps its signature (tests and the

@@ -64,6 +64,11 @@ class Finding:
     def message(self, value: str | Callable[[], str]) -> None:
         self._message = value
 
+    def worded(self) -> str:
+        """``message``, worded but not kept (see Outcome.word)."""
+        value = self._message
+        return value if value.__class__ is str else value()  # type: ignore[operator]
+
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.FIELDS)
 

@@ -333,10 +333,12 @@ def _frameworks(result: AuditResult) -> dict[str, dict[str, Any]]:
     by_control: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_control[finding.control].append(finding)
+    # Each control's verdict once, not once per framework that cites it.
+    verdict = {c.id: _control_passes(by_control.get(c.id, [])) for c in result.evaluated}
     table = {}
     for name, title in result.catalog.frameworks.items():
         mapped = [c for c in result.evaluated if c.spec.references.get(name)]
-        verdicts = {c.id: _control_passes(by_control.get(c.id, [])) for c in mapped}
+        verdicts = {c.id: verdict[c.id] for c in mapped}
         judged = [v for v in verdicts.values() if v is not None]
         in_scope = requirements.get(name, {})
         # Coverage counts the controls this run evaluated: a disabled control covers nothing.

@@ -248,7 +248,11 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _member(value: Any, items: Any) -> bool:
-    return isinstance(items, list) and any(_same(value, item) for item in items)
+    if not isinstance(items, list):
+        return False
+    if value.__class__ is str:  # no other value YAML gives equals a str: list's own test
+        return value in items
+    return any(_same(value, item) for item in items)
 
 
 def _until_wildcard(base: Path, steps: tuple[str, ...]) -> Path:
@@ -1034,8 +1038,10 @@ def _unset_outcome(scope: Scope, steps: tuple[str, ...], problem: str) -> Outcom
     """A failure on an unset value: when a whole block is missing (no ``logging`` at all),
     say so once ("logging is not set") rather than once per field it would hold."""
     path = scope.base + steps
-    for index in range(1, len(steps)):
-        if _lookup(scope.root, steps[:index]) is None:
+    value = scope.root
+    for index in range(1, len(steps)):  # one step at a time: _lookup of each prefix
+        value = _lookup(value, steps[index - 1:index])
+        if value is None:
             return Outcome(False, scope.ref, path,
                            f"{show_path(scope.base + steps[:index])} is not set")
     return Outcome(False, scope.ref, path, lambda: f"{show_path(path)} {problem}")

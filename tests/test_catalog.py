@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from projectkit import ORG, control_yaml, make_project, run
-from sharedkit import SHARED
+from sharedkit import SHARED, assert_present, shared_text
 
 from airready.rules.catalog import BUILTIN_DIR, FRAMEWORKS, PHASES, SEVERITIES, load_catalog
 
@@ -67,10 +67,13 @@ def preparation_items(text: str) -> dict[str, list[str]]:
     return sections
 
 
-CHECKLIST_TEXT = CHECKLIST.read_text(encoding="utf-8")
+CHECKLIST_TEXT = shared_text(CHECKLIST)
 ITEMS = checklist_items(CHECKLIST_TEXT)
 PREPARATION = preparation_items(CHECKLIST_TEXT)
 
+
+def test_the_checklist_is_beside_the_checkout():
+    assert_present(CHECKLIST)
 
 def test_builtin_catalog_loads_without_problems():
     assert PROBLEMS == []

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from projectkit import make_project, run
-from sharedkit import SHARED
+from sharedkit import SHARED, assert_present, shared_text
 
 from airready.readiness.coverage import (
     FIGURES,
@@ -75,11 +75,14 @@ def checklist_items(text: str) -> list[tuple[str, str, str]]:
     return items
 
 
-TEXT = CHECKLIST.read_text(encoding="utf-8")
+TEXT = shared_text(CHECKLIST)
 ITEMS = checklist_items(TEXT)
 SECTIONS = {normal(section) for _, section, _ in ITEMS}
 MAPPED = [(e.phase, e.section, e.item) for e in mapping()]
 
+
+def test_the_checklist_is_beside_the_checkout():
+    assert_present(CHECKLIST)
 
 def test_the_parser_finds_every_kind_of_item():
     # A guard on the parser, so the comparison below cannot pass on too few items.

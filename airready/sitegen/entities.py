@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..inventory.ownership import children
 from ..readiness.priorities import ranked_gaps
+from ..rules.findings import sort_findings
 from .layout import DATA_PAGE, LIST_PAGE, PAGE_ROWS, page_count, paged
 from .refs import KIND_PAGES, kind_page, slug
 
@@ -41,14 +42,18 @@ def owner_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
     if owned.get(None):
         owners.append(None)
     below = children(inventory)
+    # Each owner's model cards, in the scorecard's order: one pass, not one per owner.
+    cards: dict[str | None, list[Any]] = {}
+    for model_card in card.models:
+        cards.setdefault(model_card.owner, []).append(model_card)
     rows = []
     for owner in owners:
         refs = owned.get(owner, [])
-        mine = set(refs)
         findings = [f for ref in refs for f in shared.by_target.get(ref, [])
                     if f.is_gap or f.state == "waived"]
         ranked = ranked_gaps(result, findings)
-        models = [c for c in card.models if c.ref in mine]
+        models = cards.get(owner, [])
+        model_refs = {c.ref for c in models}
         live = [c for c in models if c.live]
         paths = _owner_paths(owner, len(ranked))
         rows.append({"owner": owner, "page": paths[0], "models": len(live),
@@ -60,7 +65,7 @@ def owner_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
         holder = inventory.get(owner) if owner else None
         own_findings = [f for f in shared.by_target.get(owner, [])
                         if f.is_gap or f.state == "waived"] if owner else []
-        other_refs = [r for r in refs if r not in {c.ref for c in models}]
+        other_refs = [r for r in refs if r not in model_refs]
         for index, chunk in enumerate(paged(ranked)):
             yield render("owner.md.j2", paths[index], DATA_PAGE if index == 0 else LIST_PAGE,
                          who=owner, entity=holder, models=models, index=index,
@@ -84,8 +89,7 @@ def kind_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
         gaps = 0
         for entity in entities:
             findings = shared.by_target.get(entity.ref, [])
-            failing = sorted((f for f in findings if f.is_gap or f.state == "waived"),
-                             key=lambda f: f.sort_key())
+            failing = sort_findings(f for f in findings if f.is_gap or f.state == "waived")
             gaps += sum(f.is_gap for f in failing)
             hidden = shared.redactor.hides(entity.ref)
             sections.append({

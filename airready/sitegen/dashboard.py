@@ -105,8 +105,9 @@ def _incident_rows(shared: Site) -> list[dict[str, Any]]:
 
 def dashboard_page(render: Render, shared: Site) -> tuple[str, str]:
     result, card = shared.result, shared.site.card
-    gaps = result.gaps()
-    ranked = ranked_gaps(result)
+    gaps = result.gaps()  # sorted once, for the ranking and the gate alike
+    ranked = ranked_gaps(result, gaps)
+    tally = result.tally()  # counted once, for the counts and both charts
     entries = _entries(shared)
     history = shared.site.history
     change = (changes(history[-1], shared.site.current)
@@ -114,17 +115,17 @@ def dashboard_page(render: Render, shared: Site) -> tuple[str, str]:
     trend = charts.trend("Organisation readiness score at each recorded audit",
                          _trend_points(entries))
     live = [c for c in card.models if c.live]
-    severity = result.gap_counts_by_severity()
+    severity = result.gap_counts_by_severity(tally)
     return render(
         "index.md.j2", "index.md", DATA_PAGE,
-        counts=result.counts(), gap_total=len(gaps),
-        gated=len(result.at_or_above(shared.site.fail_on)),
+        counts=result.counts(tally), gap_total=len(gaps),
+        gated=len(result.at_or_above(shared.site.fail_on, gaps)),
         live_ready=sum(c.ready for c in live), live_total=len(live),
         not_live=len(card.models) - len(live),
         charts_=[charts.figure(c, c_title) for c, c_title in (
             (_readiness_chart(shared), "Models ready for their reach"),
             (_severity_chart(severity), "Gaps by severity"),
-            (_phase_chart(result.counts_by_phase()), "Gaps by phase"),
+            (_phase_chart(result.counts_by_phase(tally)), "Gaps by phase"),
         ) if c is not None],
         severity=severity, top=ranked[:TOP_GAPS], more_gaps=max(0, len(ranked) - TOP_GAPS),
         change=change, shown=CHANGES_SHOWN, since=history[-1] if history else None,

@@ -81,9 +81,16 @@ def test_dashboard_holds_level_charts_top_gaps_changes_and_trend(example_site: P
     assert len(top) == 16  # fifteen, then a link to the rest
     assert all(visible_text(row[4]) for row in top[1:])  # every gap names its owner
     # The missed notification on the incident that struck the 182,400-user support
-    # assistant ranks first; then the critical gap on the fraud scorer.
+    # assistant ranks first; then the overdue action on the incident that struck the
+    # embedder that assistant depends on (the same users, five tools that can write, in
+    # its reach), above the critical gap on the fraud scorer (310 users).
     assert visible_text(top[1][3]) == "incident:inc-2026-010"
-    assert visible_text(top[2][3]) == "model:fraud-scorer"
+    assert visible_text(top[2][3]) == "incident:inc-2026-008"
+    assert visible_text(top[2][5]).startswith("incident on model:text-embedder (182,400 users, "
+                                              "5 tools that can write, send or pay")
+    assert visible_text(top[3][3]) == "model:fraud-scorer"
+    assert visible_text(top[3][5]) == "310 users, sensitive data (health, payment, pii, " \
+                                      "proprietary), production"
     assert "And 8 more. Every gap is on its owner's page" in text
     assert "Compared with the audit recorded on 2026-11-02: organisation score 89 → 90" in text
     assert "17 results fixed" in text

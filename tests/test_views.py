@@ -178,3 +178,40 @@ def test_an_incident_gap_ranks_by_the_widest_model_it_struck(tmp_path: Path) -> 
     assert struck.why.startswith("incident on model:big (90,000 external users")
     assert bare.why == "incident on no recorded model"
     assert struck.owner == "person:ada"
+
+
+def test_a_gap_ranks_by_the_reach_the_scorecard_gives(tmp_path: Path, capsys: Capture) -> None:
+    """The dashboard's "why it ranks high" and the scorecard's "why it needs it" name the
+    same reach: data a model reads through a store or a credential counts, not only the
+    classes it declares, and health data is sensitive on both."""
+    from airready.audit import load_all
+    from airready.inventory.config import load_project
+    from airready.readiness.priorities import rank_one
+    from airready.rules.findings import Finding
+
+    docs = [ORG, *TEAMS,
+            entity("DataStore", "claims", {"data_classes": ["payment", "pii"]}),
+            entity("Credential", "claims-rw", {"grants": ["datastore:claims"]},
+                   owner="team:lab"),
+            # Declares health data only; reads payment data through its credential.
+            model("reader", "team:lab", lifecycle="production", data_classes=["health"],
+                  credentials=["credential:claims-rw"]),
+            model("medic", "team:lab", lifecycle="production", data_classes=["health"]),
+            model("plain", "team:lab", lifecycle="production", data_classes=["public"])]
+    root = make_project(tmp_path, None, {"inventory/estate.yaml": dump(docs)})
+    inventory = load_all(load_project(root, root)).inventory
+
+    def why(target: str) -> str:
+        return rank_one(Finding("AIR-LOG-001", target, "fail", "high", "f.yaml", 1, 1, "",
+                                "", "", "preparation"), inventory).why
+
+    assert why("model:reader") == "sensitive data (health, payment, pii), production"
+    assert why("model:medic") == "sensitive data (health), production"
+    assert why("model:plain") == "production"
+    done = run(capsys, "scorecard", "--project", root, "--today", TODAY, "--format", "json")
+    cards = {m["ref"]: m for m in json.loads(done.out)["models"]}
+    assert cards["model:reader"]["reach"]["sensitive_data"] == ["health", "payment", "pii"]
+    # Health data alone asks for Silver, as any other sensitive class does.
+    assert (cards["model:medic"]["required_level"], cards["model:medic"]["required_reason"]) \
+        == ("silver", "reaches sensitive data (health)")
+    assert cards["model:plain"]["required_level"] == "bronze"

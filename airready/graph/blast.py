@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..inventory.kinds import Entity
+from ..inventory.kinds import SENSITIVE_DATA, WRITE_ACTIONS, Entity
 from ..inventory.model import Inventory
 from .edges import EDGE_TYPES
 from .graph import edge_pairs
@@ -58,8 +58,6 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     },
 }
 SCENARIOS_WITH_PLAYBOOKS = {"data_poisoning", "supply_chain", "prompt_injection", "model_theft"}
-WRITE_ACTIONS = frozenset({"write", "execute", "send", "pay", "delete", "deploy", "admin"})
-SENSITIVE = frozenset({"pii", "phi", "payment", "credentials", "proprietary"})
 
 
 @dataclass(slots=True)
@@ -455,7 +453,7 @@ def actions(inventory: Inventory, start: str, reached: Iterable[str],
         "users_ceiling": ceiling,
         "user_populations": {ref: count for ref, (count, _) in sorted(populations.items())},
         "data_classes": sorted(data_classes),
-        "sensitive_data": sorted(data_classes & SENSITIVE),
+        "sensitive_data": sorted(data_classes & SENSITIVE_DATA),
         "write_tools": sorted(write_tools),
         "playbooks": sorted(p.ref for p in playbooks),
         "no_rollback": sorted(no_rollback),
@@ -671,7 +669,7 @@ def _masks(inventory: Inventory, index: Closures) -> _Masks:
             writes |= bit
         for data_class in fact.data_classes:
             classes[data_class] = classes.get(data_class, 0) | bit
-            if data_class in SENSITIVE:
+            if data_class in SENSITIVE_DATA:
                 sensitive[data_class] = sensitive.get(data_class, 0) | bit
         if kind == "Model":
             population = _population(fact, facts)

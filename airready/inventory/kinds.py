@@ -31,6 +31,13 @@ Regulation = Identifier
 Skill = Literal["ml", "security", "data_science", "legal", "communications"]
 Severity = Annotated[str, Field(pattern=r"^P[1-9]$")]
 DataClass = Identifier
+# What raises a model's required level and a gap's rank: data classes that hurt people or
+# the organisation when they leak (personal data in all the forms the built-in regimes
+# name, payment data, secrets, trade secrets). Other classes are listed but raise nothing.
+SENSITIVE_DATA = frozenset({"pii", "phi", "health", "special_category", "biometric",
+                            "payment", "credentials", "proprietary"})
+# Tool actions that change the world rather than read it.
+WRITE_ACTIONS = frozenset({"write", "execute", "send", "pay", "delete", "deploy", "admin"})
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 PersonRef = Ref("person")

@@ -14,8 +14,8 @@ from typing import Any
 
 import networkx as nx
 
-from ..graph.blast import FORWARD, WRITE_ACTIONS, actions, users_phrase, walk_edges
-from ..inventory.kinds import ENTITY_CLASS, SCENARIOS, Entity
+from ..graph.blast import FORWARD, actions, users_phrase, walk_edges
+from ..inventory.kinds import ENTITY_CLASS, SCENARIOS, WRITE_ACTIONS, Entity
 from ..inventory.model import Inventory
 from ..inventory.words import plural
 from ..rules.clocks import Clock, clocks, rules_for

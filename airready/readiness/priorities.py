@@ -4,8 +4,9 @@ A governance officer facing thousands of findings needs the few that matter most
 rank multiplies three plain factors, each explainable in a sentence:
 
 * severity: critical 10, high 5, medium 2, low 1 (the scorecard's weights);
-* reach of the target: for a model, 1 + log10(1 + its users) + the tools it can write, send
-  or pay through (at most 3) + 1 for sensitive data + 1 for external users; for an
+* reach of the target: for a model, 1 + log10(1 + the users it reaches) + the tools it can
+  write, send or pay through (at most 3) + 1 for sensitive data + 1 for external users,
+  all as the scorecard counts them for its required level; for an
   incident, the reach of the widest model it struck (whose users a missed notification
   failed); for anything else, 1 + log2(1 + the live models that use it) (a dataset
   under ten models outranks a dataset under none); the organisation's own gaps touch
@@ -13,8 +14,9 @@ rank multiplies three plain factors, each explainable in a sentence:
 * lifecycle: production and pilot 1, staging 0.6, experimental 0.5, not set 0.8, retired
   0.4 (a retired model's gap is a leftover, not an exposure).
 
-Only fields declared on the entities are read (no graph walk), so ranking stays linear in
-the size of the estate.
+A model's reach is the scorecard's (graph/blast.model_reach, read from reach sets shared
+by the whole estate), so "why it ranks high" and "why it needs it" never disagree, and
+ranking stays linear in the size of the estate.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..graph.blast import model_reach
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
 from ..inventory.words import plural
@@ -32,8 +35,6 @@ SEVERITY_WEIGHT = {"critical": 10, "high": 5, "medium": 2, "low": 1}
 LIFECYCLE_FACTOR = {"production": 1.0, "pilot": 1.0, "staging": 0.6, "experimental": 0.5,
                     "retired": 0.4, None: 0.8}
 ORGANISATION_REACH = 6.0
-WRITE_ACTIONS = frozenset({"write", "execute", "send", "pay", "delete", "deploy", "admin"})
-SENSITIVE = frozenset({"pii", "phi", "health", "payment", "credentials", "proprietary"})
 NO_OWNER = "(no owner)"
 
 
@@ -46,17 +47,20 @@ class Ranked:
 
 
 def _model_reach(model: Entity, inventory: Inventory) -> tuple[float, list[str]]:
-    spec = model.spec
-    users = spec.users.count if spec.users and spec.users.count else 0
-    external = bool(spec.users and spec.users.audience == "external")
-    writes = 0
-    for grant in spec.tools:
-        tool = inventory.get(grant.tool)
-        actions = set(tool.spec.actions) if tool is not None and tool.spec else set()
-        if grant.permissions:
-            actions &= set(grant.permissions)
-        writes += bool(actions & WRITE_ACTIONS)
-    sensitive = sorted(set(spec.data_classes) & SENSITIVE)
+    """The reach factor and its words (a fresh list: callers add to it), once per model."""
+    cache: dict[str, tuple[float, list[str]]] = inventory.derived.setdefault("rank_reach", {})
+    found = cache.get(model.ref)
+    if found is None:
+        found = cache[model.ref] = _worded_reach(model, inventory)
+    return found[0], list(found[1])
+
+
+def _worded_reach(model: Entity, inventory: Inventory) -> tuple[float, list[str]]:
+    reached = model_reach(None, inventory, model.ref)
+    users = reached.users or 0
+    external = reached.external_users
+    writes = reached.write_tools
+    sensitive = reached.sensitive_data
     reach = 1 + math.log10(1 + users) + min(writes, 3) + bool(sensitive) + external
     words = []
     if users:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..graph.blast import WRITE_ACTIONS, RunbookReach, injection_reach, users_phrase
-from ..inventory.kinds import Entity
+from ..graph.blast import RunbookReach, injection_reach, users_phrase
+from ..inventory.kinds import WRITE_ACTIONS, Entity
 from ..inventory.model import Inventory
 from ..inventory.words import plural
 

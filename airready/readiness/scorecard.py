@@ -26,7 +26,9 @@ The scoring model (also printed by ``airready scorecard --explain``):
 * A model's required level follows its reach (see graph/blast.py): Gold for a high risk tier,
   or for write-capable tools combined with sensitive data or external users; Silver for
   a medium risk tier, any write-capable tool, sensitive data or external users; Bronze
-  otherwise.  A model is ready when its level reaches its required level.
+  otherwise.  A model is ready when its level reaches its required level.  Sensitive data
+  is any of the classes pii, phi, health, special_category, biometric, payment,
+  credentials and proprietary, on the model or anywhere in its reach.
 * Per framework: the share of the controls mapped to it that pass on every target they
   apply to (controls that applied nowhere are not judged), and the framework's
   requirements (airready/data/frameworks.yaml) that no enabled control maps to.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..graph.edges import describe_path, forward_edges, shortest_paths
-from ..inventory.kinds import Entity
+from ..inventory.kinds import WRITE_ACTIONS, Entity
 from ..inventory.model import Inventory
 from ..inventory.words import listing, plural
 
@@ -30,7 +30,6 @@ Path = tuple[str | int, ...]
 LIVE_LIFECYCLES = ("production", "pilot", "staging")
 LIVE_STAGES = ("production", "staging")
 # Tool actions that change something outside the model: what an attacker wants to reach.
-WRITE_ACTIONS = frozenset({"write", "execute", "send", "pay", "delete", "deploy", "admin"})
 # Actions that move money, messages or records on behalf of an outside user (LLM06).
 CONSEQUENTIAL_ACTIONS = frozenset({"write", "send", "pay", "delete", "execute"})
 # Edges along which a manipulated model acts: its tools, what they and its credentials

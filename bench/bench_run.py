@@ -14,10 +14,11 @@ round), and each keeps its best round, so a slow spell on a shared machine hits 
 them alike.  Ratios are of those bests, within one run.
 
 Also measured: ``airready check`` on the bundled example against ``python -c "import
-yaml"``, and ``airready site build`` against bare MkDocs building plain pages of the same
-sizes at the same paths (bench_site's method), at 1k; at 10k the site is built once to
-see that time per page stays flat.  It prints the table and PASS or FAIL per target,
-and exits 0 when every target is met, 1 otherwise.
+yaml"`` (with two floors beside it: a program that defines one pydantic model, and the
+import of the inventory format), and ``airready site build`` against bare MkDocs
+building plain pages of the same sizes at the same paths (bench_site's method), at 1k;
+at 10k the site is built once to see that time per page stays flat.  It prints the
+table and PASS or FAIL per target, and exits 0 when every target is met, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -140,13 +141,22 @@ def measure_commands(models: int, rounds: int, scratch: Path,
     return series
 
 
-def measure_startup(rounds: int, scratch: Path) -> tuple[float, float]:
-    check, bare = Series(), Series()
+# Floors under start-up that airready cannot go below while its format is pydantic models:
+# the least a program that defines one pydantic model costs, and the import of the format.
+ONE_MODEL = "from pydantic import BaseModel\nclass One(BaseModel):\n    name: str\n"
+FORMAT = "import airready.inventory.model"
+
+
+def measure_startup(rounds: int, scratch: Path) -> tuple[float, float, float, float]:
+    """(check on the example, import yaml, one pydantic model, the format's import)."""
+    check, bare, one, format_ = Series(), Series(), Series(), Series()
+    out = scratch / "out"
     for _ in range(rounds):
-        check.samples.append(run_process(airready("check", "--fail-on", "none"),
-                                         scratch / "out"))
-        bare.samples.append(run_process([sys.executable, "-c", "import yaml"], scratch / "out"))
-    return check.cpu, bare.cpu
+        check.samples.append(run_process(airready("check", "--fail-on", "none"), out))
+        bare.samples.append(run_process([sys.executable, "-c", "import yaml"], out))
+        one.samples.append(run_process([sys.executable, "-c", ONE_MODEL], out))
+        format_.samples.append(run_process([sys.executable, "-c", FORMAT], out))
+    return check.cpu, bare.cpu, one.cpu, format_.cpu
 
 
 def site_args(project: Path) -> list[str]:
@@ -229,10 +239,13 @@ def report(results: dict[str, object], sizes: list[int]) -> tuple[list[str], boo
                / commands[big][BASELINE].rss_mb)
         checks.append((f"peak RSS of check --format json at {big // 1000}k: {rss:.2f}x the "
                        f"parse's (<= {RSS_TARGET})", rss <= RSS_TARGET))
-    check_cpu, yaml_cpu = results["startup"]  # type: ignore[misc]
+    check_cpu, yaml_cpu, one_cpu, format_cpu = results["startup"]  # type: ignore[misc]
     startup = check_cpu / yaml_cpu
     lines += ["", f"airready check on the example: {check_cpu:.3f} s CPU; python -c "
-              f"\"import yaml\": {yaml_cpu:.3f} s; {startup:.2f}x"]
+              f"\"import yaml\": {yaml_cpu:.3f} s; {startup:.2f}x",
+              f"floors: a program defining one pydantic model {one_cpu:.3f} s "
+              f"({one_cpu / yaml_cpu:.2f}x); `{FORMAT}` {format_cpu:.3f} s "
+              f"({format_cpu / yaml_cpu:.2f}x)"]
     checks.append((f"check on the example: {startup:.2f}x import yaml (<= {STARTUP_TARGET})",
                    startup <= STARTUP_TARGET))
     site: dict[int, dict[str, float]] = results.get("site", {})  # type: ignore[assignment]

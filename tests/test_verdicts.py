@@ -236,6 +236,25 @@ def test_a_tool_held_through_a_credential_must_be_disableable(
     assert "tool:wire (through credential:bank) cannot be disabled" in gap["message"]
 
 
+def test_a_tool_the_scorecard_counts_as_writing_needs_approval_for_outside_users(
+        tmp_path: Path, capsys: Capture) -> None:
+    """An admin or deploy tool in the hands of an externally exposed model is as
+    consequential as a payment tool: the scorecard counts it as a tool that can write,
+    and AIR-CON-006 asks it for an approval step or a limit, as it asks the others."""
+    admin = entity("Tool", "accounts-admin", {"actions": ["read", "admin"], "can_disable": True},
+                   owner="team:ml")
+    deploy = entity("Tool", "deployer", {"actions": ["deploy"], "can_disable": True,
+                                         "human_approval": True}, owner="team:ml")
+    root = project(tmp_path, admin, deploy, model(
+        "helpdesk", lifecycle="production", users={"count": 4000, "audience": "external"},
+        tools=[{"tool": "tool:accounts-admin"}, {"tool": "tool:deployer"}]))
+    gap = findings(capsys, root)[("AIR-CON-006", "model:helpdesk")]
+    assert gap["state"] == "fail"
+    assert "tool:accounts-admin (admin)" in gap["message"]
+    assert "tool:deployer" not in gap["message"]  # approved by a person
+    assert cards(capsys, root)["model:helpdesk"]["reach"]["write_tools"] == 2
+
+
 # --- roles -----------------------------------------------------------------------------------
 
 def test_roles_backups_are_checked_like_holders(tmp_path: Path, capsys: Capture) -> None:

@@ -29,9 +29,6 @@ from ..inventory.words import listing, plural
 Path = tuple[str | int, ...]
 LIVE_LIFECYCLES = ("production", "pilot", "staging")
 LIVE_STAGES = ("production", "staging")
-# Tool actions that change something outside the model: what an attacker wants to reach.
-# Actions that move money, messages or records on behalf of an outside user (LLM06).
-CONSEQUENTIAL_ACTIONS = frozenset({"write", "send", "pay", "delete", "execute"})
 # Edges along which a manipulated model acts: its tools, what they and its credentials
 # reach, what it reads, what it holds.
 ACTS_ALONG = frozenset({"acts_through", "reaches", "reads", "holds"})
@@ -270,15 +267,16 @@ def model_undisableable_tools(entity: Entity, inventory: Inventory, today: dt.da
 
 
 def model_unguarded_actions(entity: Entity, inventory: Inventory, today: dt.date) -> Fact:
-    """Tools that pay, send, write, delete or execute for an externally exposed model with
-    neither a human approval step nor a limit (OWASP LLM06; MITRE ATLAS AML.M0029)."""
+    """Tools that change the world (WRITE_ACTIONS: pay, send, write, delete, execute,
+    deploy, administer) for an externally exposed model with neither a human approval step
+    nor a limit (OWASP LLM06; MITRE ATLAS AML.M0029)."""
     spec = entity.spec
     where: Path = ("spec", "tools")
     if spec.users is None or spec.users.audience != "external":
         return Fact([], "not exposed to external users", ("spec", "users"))
     bare = []
     for ref, (actions, _) in sorted(_tool_actions(entity, inventory).items()):
-        risky = sorted(actions & CONSEQUENTIAL_ACTIONS)
+        risky = sorted(actions & WRITE_ACTIONS)  # the scorecard's write tools too
         tool = inventory.entities[ref].spec
         if risky and not tool.human_approval and not tool.limit:
             bare.append(f"{ref} ({', '.join(risky)})")

@@ -124,6 +124,20 @@ def _front(page: str) -> dict:
     return yaml.safe_load(head)
 
 
+def test_a_team_with_sub_teams_shows_what_it_answers_for(example: dict[str, str]) -> None:
+    """team:data-and-ai owns nothing itself; its page gives the live models of the teams
+    below it as the scorecard's owner_rollup counts them, and links the unready ones."""
+    page = example["owners/team-data-and-ai.md"]
+    section = page.split("\n## With its sub-teams\n", 1)[1].split("\n## ", 1)[0]
+    text = html.unescape(re.sub(r"<[^>]+>", "", section))
+    assert ("team:data-and-ai and the teams below it (team:applied-ml, team:data-science, "
+            "team:ml-platform) answer for 13 live models: 6 ready for their reach") in text
+    not_ready = re.findall(r'href="../models/(model-[a-z0-9-]+)\.html"', section)
+    assert len(not_ready) == 13 - 6 and "model-fraud-scorer" in not_ready
+    # A team without sub-teams has its own rows already, and no such section.
+    assert "## With its sub-teams" not in example["owners/team-applied-ml.md"]
+
+
 def test_a_model_page_has_every_part(example: dict[str, str]) -> None:
     page = example["models/model-support-assistant.md"]
     assert str(_front(page)["airready_today"]) == TODAY

@@ -42,6 +42,8 @@ def owner_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
     if owned.get(None):
         owners.append(None)
     below = children(inventory)
+    # What a team with sub-teams answers for: the scorecard's rows, with its figures.
+    rollups = {row["owner"]: row for row in card.owner_rollup}
     # Each owner's model cards, in the scorecard's order: one pass, not one per owner.
     cards: dict[str | None, list[Any]] = {}
     for model_card in card.models:
@@ -72,7 +74,8 @@ def owner_pages(render: Render, shared: Site) -> Iterator[tuple[str, str]]:
                          ranked=chunk, total=len(ranked), pages=paths,
                          first=index * PAGE_ROWS + 1,
                          own=own_findings, others=other_refs,
-                         teams=sorted(below.get(owner, [])) if owner else [])
+                         teams=sorted(below.get(owner, [])) if owner else [],
+                         rollup=rollups.get(owner) if owner else None)
     yield render("owners.md.j2", "owners/index.md", DATA_PAGE, rows=rows)
 
 

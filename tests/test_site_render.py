@@ -138,6 +138,16 @@ def test_a_team_with_sub_teams_shows_what_it_answers_for(example: dict[str, str]
     assert "## With its sub-teams" not in example["owners/team-applied-ml.md"]
 
 
+def test_an_owner_page_judges_only_live_models(example: dict[str, str]) -> None:
+    """The out-of-scope experiment scores 100 on what applied to it, but nobody judged it:
+    its owner's table gives no score, required level or readiness, as the models page."""
+    page = example["owners/team-data-science.md"]
+    rows = {visible_text(row[0]).split()[0]: [visible_text(cell) for cell in row[1:]]
+            for row in table_after(page, "Models")[1:]}
+    assert rows["model:voice-transcriber"] == ["out of scope", "No level", "-", "-", "-"]
+    assert rows["model:fraud-scorer"] == ["live", "No level", "81", "Gold", "no"]
+
+
 def test_a_model_page_has_every_part(example: dict[str, str]) -> None:
     page = example["models/model-support-assistant.md"]
     assert str(_front(page)["airready_today"]) == TODAY

@@ -624,8 +624,8 @@ def test_text_lists_paths_then_what_to_act_on():
                  "  - incident_commander: person:ada, backup person:grace",
                  "  - technical_lead: person:linus, backup NONE",
                  "  - credential:db-ro: NO REVOCATION PROCEDURE",
-                 "  - vendor:acme-ai: security@acme-ai.example, +1 555 0100; report via "
-                 "https://acme-ai.example/security/report; they notify within PT24H",
+                 "  - vendor:acme-ai: security@acme-ai.example, +1 555 0100; they notify "
+                 "within PT24H; report via https://acme-ai.example/security/report",
                  "  - environment:prod: production, 1,500 users",
                  "  - users of affected models: 1,000 to 1,510 (how far they overlap is "
                  "unknown; model:support-bot has 1,000)",

@@ -82,10 +82,11 @@ def _act_lines(act: dict[str, Any], bullet: str, md: bool,
         contact = vendor.get("security_contact", {})
         parts = [str(contact[k]) for k in ("email", "phone", "url") if k in contact]
         text = f"{lab(vendor['ref'])}: {', '.join(parts) or 'NO SECURITY CONTACT'}"
-        if "incident_reporting" in vendor:
-            text += f"; report via {vendor['incident_reporting']}"
         if "notification_sla" in vendor:
             text += f"; they notify within {vendor['notification_sla']}"
+        if "incident_reporting" in vendor:
+            # Last: the vendor's procedure is free text, with semicolons of its own.
+            text += f"; report via {vendor['incident_reporting']}"
         vendors.append(e(text))
     section("Vendors to notify", vendors)
     envs = [e(f"{lab(env['ref'])}: {env.get('stage') or 'stage unknown'}, "

@@ -75,6 +75,7 @@ PREPARATION = preparation_items(CHECKLIST_TEXT)
 def test_the_checklist_is_beside_the_checkout():
     assert_present(CHECKLIST)
 
+
 def test_builtin_catalog_loads_without_problems():
     assert PROBLEMS == []
     assert all(c.builtin and c.enabled for c in CONTROLS)

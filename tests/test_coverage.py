@@ -84,6 +84,7 @@ MAPPED = [(e.phase, e.section, e.item) for e in mapping()]
 def test_the_checklist_is_beside_the_checkout():
     assert_present(CHECKLIST)
 
+
 def test_the_parser_finds_every_kind_of_item():
     # A guard on the parser, so the comparison below cannot pass on too few items.
     counts = {phase: sum(p == phase for p, _, _ in ITEMS) for phase in PHASE_TITLES}

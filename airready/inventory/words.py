@@ -16,6 +16,11 @@ def plural(count: int, one: str, many: str | None = None, *, grouped: bool = Tru
     return f"{number} {one if count == 1 else (many or one + 's')}"
 
 
+def agree(count: int, one: str, many: str) -> str:
+    """The form of a word that goes with ``count``: ``agree(n, "was", "were")``."""
+    return one if count == 1 else many
+
+
 def listing(items: Sequence[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     if len(items) < 2:

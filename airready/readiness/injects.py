@@ -17,7 +17,7 @@ import networkx as nx
 from ..graph.blast import FORWARD, actions, users_phrase, walk_edges
 from ..inventory.kinds import ENTITY_CLASS, SCENARIOS, WRITE_ACTIONS, Entity
 from ..inventory.model import Inventory
-from ..inventory.words import plural
+from ..inventory.words import agree, plural
 from ..rules.clocks import Clock, clocks, rules_for
 
 # The order in which a tool's actions make it a scope surprise: money first.
@@ -509,8 +509,8 @@ def _suppliers(inventory: Inventory, ref: str) -> set[str]:
 
 def scope(estate: Estate, act: dict[str, Any], reached: list[Any]) -> Inject:
     inject = Inject(40, "Scope: who and what is exposed")
-    verb = "is" if len(reached) == 1 else "are"
-    inject.says.append(f"{plural(len(reached), 'entity', 'entities')} {verb} in reach; "
+    inject.says.append(f"{plural(len(reached), 'entity', 'entities')} "
+                       f"{agree(len(reached), 'is', 'are')} in reach; "
                        "users of the models in reach: "
                        f"{users_phrase(act)}.")
     if act["environments"]:

@@ -23,7 +23,7 @@ import networkx as nx
 from ..graph.blast import FORWARD, actions, closures, walk, walk_edges
 from ..inventory.kinds import Entity
 from ..inventory.model import Inventory
-from ..inventory.words import plural
+from ..inventory.words import agree, plural
 from ..rules.targets import METRICS, targets_for
 from .injects import (
     PLANS,
@@ -144,18 +144,18 @@ def _choose(graph: nx.DiGraph, inventory: Inventory, plan: Plan, named: str | No
         own = [m for m in live if m.spec.provider is None]
         if own and len(own) < len(live):
             hosted = len(live) - len(own)
-            left_out = (f"; {plural(hosted, 'hosted model')} "
-                        f"{'runs' if hosted == 1 else 'run'} on a vendor's infrastructure and "
-                        f"{'was' if hosted == 1 else 'were'} not considered")
+            left_out = (f"; {plural(hosted, 'hosted model')} {agree(hosted, 'runs', 'run')} "
+                        f"on a vendor's infrastructure and {agree(hosted, 'was', 'were')} "
+                        "not considered")
             live = own
     if plan.direct:
         exposed = [m for m in live if not _called_only(graph, m)]
         if exposed and len(exposed) < len(live):
             inner = len(live) - len(exposed)
             left_out = (f"; {plural(inner, 'model')} that only other models call "
-                        f"{'is' if inner == 1 else 'are'} reached through "
-                        f"{'its' if inner == 1 else 'their'} callers and "
-                        f"{'was' if inner == 1 else 'were'} not considered")
+                        f"{agree(inner, 'is', 'are')} reached through "
+                        f"{agree(inner, 'its', 'their')} callers and "
+                        f"{agree(inner, 'was', 'were')} not considered")
             live = exposed
     scored = []
     for model in live:

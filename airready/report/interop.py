@@ -11,7 +11,7 @@ from typing import Any
 
 from ..interop.outcome import ImportResult, Section
 from ..interop.writer import WritePlan
-from ..inventory.words import plural
+from ..inventory.words import agree, plural
 
 TERMINAL_ITEMS = 8
 
@@ -29,14 +29,14 @@ def _outcome_sections(plan: WritePlan) -> list[Section]:
         sections.append(Section(
             "Matched entities the import had not written",
             f"{_entities(plan.adopted)} already in the inventory "
-            f"{'stands' if len(plan.adopted) == 1 else 'stand'} for records of the source: "
+            f"{agree(len(plan.adopted), 'stands', 'stand')} for records of the source: "
             "fields they lack were filled in, values they have were kept.",
             sorted(set(plan.adopted))))
     if plan.stale:
         sections.append(Section(
             "No longer in the source",
             f"{_entities(plan.stale)} an earlier import wrote "
-            f"{'is' if len(plan.stale) == 1 else 'are'} not in this source: kept; "
+            f"{agree(len(plan.stale), 'is', 'are')} not in this source: kept; "
             "retire or delete them yourself.", plan.stale))
     if plan.deleted_kept:
         sections.append(Section(
@@ -51,7 +51,7 @@ def _entities(items: list[Any]) -> str:
 
 
 def _were(items: list[Any]) -> str:
-    return "was" if len(items) == 1 else "were"
+    return agree(len(items), "was", "were")
 
 
 def _value(value: Any) -> str:

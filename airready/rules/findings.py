@@ -28,8 +28,8 @@ class Finding:
     # 400,000 findings took much longer).
     FIELDS = ("control", "target", "state", "severity", "file", "line", "column", "path",
               "message", "remediation", "phase", "evidence_ref", "waiver", "baselined")
-    __slots__ = ("control", "target", "state", "severity", "file", "line", "column", "path",
-                 "_message", "remediation", "phase", "evidence_ref", "waiver", "baselined")
+    # The same, with the message kept as _message behind its property.
+    __slots__ = tuple("_message" if name == "message" else name for name in FIELDS)
 
     def __init__(self, control: str, target: str, state: State, severity: str, file: str,
                  line: int, column: int, path: str, message: str | Callable[[], str],
